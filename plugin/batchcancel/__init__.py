@@ -1,0 +1,32 @@
+"""batchcancel: native batch order cancellation for ccxt-based trading bots.
+
+>>> from batchcancel import CancelRequest, cancel_orders
+>>> report = cancel_orders(exchange, [CancelRequest("BTC/USDT", order_id="123")])  # doctest: +SKIP
+"""
+
+from batchcancel.api import cancel_orders, cancel_orders_async
+from batchcancel.errors import BatchCancelError, CancelFailures, ConfigError, WrongExchangeKind
+from batchcancel.manager import PluginManager, get_plugin_manager
+from batchcancel.markers import hookimpl
+from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status
+from batchcancel.settings import Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BatchCancelError",
+    "CancelFailures",
+    "CancelOutcome",
+    "CancelReport",
+    "CancelRequest",
+    "ConfigError",
+    "PluginManager",
+    "Settings",
+    "Status",
+    "WrongExchangeKind",
+    "__version__",
+    "cancel_orders",
+    "cancel_orders_async",
+    "get_plugin_manager",
+    "hookimpl",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from batchcancel.cli import main
+
+sys.exit(main())

@@ -1,0 +1,109 @@
+"""The two public entry points: ``cancel_orders`` (sync ccxt) and ``cancel_orders_async`` (async ccxt)."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from batchcancel import engine
+from batchcancel.engine.classify import describe
+from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel, serves
+from batchcancel.manager import get_plugin_manager
+from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status, coerce_requests
+from batchcancel.settings import Settings
+
+log = logging.getLogger("batchcancel")
+
+RequestsLike = Iterable[CancelRequest | Mapping[str, Any]]
+
+
+def cancel_orders(exchange: Any, requests: RequestsLike, settings: Settings | None = None) -> CancelReport:
+    """Cancel ``requests`` on a sync ccxt exchange; one outcome per request, in order.
+
+    Bad arguments raise ``TypeError``/``ValueError`` before any request is sent; everything the
+    exchange says (or fails to say) becomes an outcome.
+    """
+    engine.check_exchange(exchange, want_async=False)
+    settings, given = _prepare(settings, requests)
+    if not given:
+        return CancelReport(())
+    try:
+        result = _dispatch(exchange, given, settings)
+        assert isinstance(result, CancelReport), (
+            f"a plugin returned {type(result).__name__} for a sync exchange"
+        )
+        return result
+    except Exception as exc:
+        return _recover(exchange, given, settings, exc)
+
+
+async def cancel_orders_async(
+    exchange: Any, requests: RequestsLike, settings: Settings | None = None
+) -> CancelReport:
+    """Cancel ``requests`` on a ``ccxt.async_support`` exchange; one outcome per request, in order."""
+    engine.check_exchange(exchange, want_async=True)
+    settings, given = _prepare(settings, requests)
+    if not given:
+        return CancelReport(())
+    try:
+        result = _dispatch(exchange, given, settings)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+    except Exception as exc:
+        recovered = _recover(exchange, given, settings, exc)
+        if inspect.isawaitable(recovered):
+            recovered = await recovered
+        return recovered
+
+
+def _prepare(settings: Settings | None, requests: RequestsLike) -> tuple[Settings, tuple[CancelRequest, ...]]:
+    if settings is None:
+        settings = Settings()
+    elif not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a batchcancel.Settings, got {type(settings).__name__}")
+    return settings, coerce_requests(requests)
+
+
+def _dispatch(exchange: Any, given: tuple[CancelRequest, ...], settings: Settings) -> Any:
+    refusal = _refusal(exchange)
+    if refusal:
+        return _all(given, Status.REJECTED, refusal, "batchcancel")
+    if not settings.enabled:
+        # The host's behaviour before batchcancel: ccxt single cancels, still one outcome each.
+        return engine.run(CcxtSingleCancel(), exchange, given, settings)
+    result = get_plugin_manager().cancel_orders(exchange, given, settings, exclude=settings.disabled_plugins)
+    if result is None:
+        why = "ccxt fallback disabled" if not settings.fallback else "every plugin for it is disabled"
+        return _all(
+            given, Status.REJECTED, f"no batchcancel plugin handles {exchange.id} ({why})", "batchcancel"
+        )
+    return result
+
+
+def _refusal(exchange: Any) -> str:
+    if not serves(exchange):
+        return f"ccxt's {exchange.id} has no cancelOrder: it cannot cancel orders"
+    if not exchange.check_required_credentials(False):
+        needed = "apiKey/secret" + ("/password" if exchange.requiredCredentials.get("password") else "")
+        return f"{exchange.id} has no API credentials set ({needed})"
+    return ""
+
+
+def _recover(exchange: Any, given: tuple[CancelRequest, ...], settings: Settings, error: Exception) -> Any:
+    """A plugin raised instead of answering: the orders still need a true answer."""
+    log.error("batchcancel: a plugin raised for %s: %s", exchange.id, describe(error), exc_info=error)
+    if settings.fallback:
+        log.warning("batchcancel: cancelling the %d order(s) through ccxt single cancels instead", len(given))
+        return engine.run(CcxtSingleCancel(), exchange, given, settings)
+    return _all(given, Status.FAILED, f"plugin error: {describe(error)}", "batchcancel")
+
+
+def _all(given: tuple[CancelRequest, ...], status: Status, message: str, via: str) -> CancelReport:
+    return CancelReport(
+        tuple(CancelOutcome(request, status, None, message, via) for request in given),
+        requests_sent=0,
+        elapsed_s=0.0,
+    )

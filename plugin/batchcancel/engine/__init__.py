@@ -1,0 +1,31 @@
+"""The engine shared by every plugin: dialects describe an exchange, the engine does the I/O."""
+
+from batchcancel.engine.dialect import (
+    Budget,
+    BudgetObservation,
+    Call,
+    Dialect,
+    Kind,
+    MalformedResponse,
+    Route,
+    Verdict,
+    WorkItem,
+)
+from batchcancel.engine.drivers import check_exchange, is_async_exchange, run
+from batchcancel.engine.job import CancelJob
+
+__all__ = [
+    "Budget",
+    "BudgetObservation",
+    "Call",
+    "CancelJob",
+    "Dialect",
+    "Kind",
+    "MalformedResponse",
+    "Route",
+    "Verdict",
+    "WorkItem",
+    "check_exchange",
+    "is_async_exchange",
+    "run",
+]

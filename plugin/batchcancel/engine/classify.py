@@ -1,0 +1,57 @@
+"""What an exception from ccxt means for the orders of the call that raised it."""
+
+from __future__ import annotations
+
+import enum
+
+import ccxt
+
+from batchcancel.engine.dialect import MalformedResponse
+
+MAX_MESSAGE = 300
+
+
+class ErrorClass(enum.Enum):
+    HALT = "halt"
+    """Credentials or permissions: reject everything, send nothing more."""
+    NOT_OPEN = "not_open"
+    """The order is not open (ccxt ``OrderNotFound``)."""
+    RESYNC = "resync"
+    """Timestamp outside the window: resync ccxt's clock offset, then send again."""
+    RATE_LIMITED = "rate_limited"
+    """Wait for the budget, then send again."""
+    TRANSIENT = "transient"
+    """Network, 5xx, timeout, malformed answer: send again after a backoff (cancels are idempotent)."""
+    UNSUPPORTED = "unsupported"
+    """The exchange (or ccxt) cannot do this natively: use the fallback."""
+    REJECT = "reject"
+    """Refused for a reason retrying will not fix."""
+
+
+def classify(error: BaseException) -> ErrorClass:
+    # Order matters: ccxt's hierarchy nests (OrderNotFound < InvalidOrder < ExchangeError, ...).
+    if isinstance(error, ccxt.AuthenticationError):  # includes PermissionDenied, AccountSuspended
+        return ErrorClass.HALT
+    if isinstance(error, ccxt.OrderNotFound):
+        return ErrorClass.NOT_OPEN
+    if isinstance(error, ccxt.InvalidNonce):
+        return ErrorClass.RESYNC
+    if isinstance(error, (ccxt.RateLimitExceeded, ccxt.DDoSProtection)):
+        return ErrorClass.RATE_LIMITED
+    if isinstance(error, (ccxt.OperationFailed, MalformedResponse)):
+        return ErrorClass.TRANSIENT
+    if isinstance(error, ccxt.NotSupported):
+        return ErrorClass.UNSUPPORTED
+    if isinstance(error, ccxt.BaseError):
+        return ErrorClass.REJECT
+    # Not a ccxt error: a decoding failure deep in ccxt on a garbled answer, or a bug. Bounded
+    # retries then FAILED keeps the order accounted for either way.
+    return ErrorClass.TRANSIENT
+
+
+def describe(error: BaseException) -> str:
+    """A short message for an outcome: the class and ccxt's text (which carries the exchange body)."""
+    text = str(error).strip()
+    if len(text) > MAX_MESSAGE:
+        text = text[: MAX_MESSAGE - 3] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

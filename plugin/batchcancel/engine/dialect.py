@@ -1,0 +1,208 @@
+"""The contract between the engine and an exchange dialect.
+
+A dialect is pure: it groups and chunks work, builds the arguments of one exchange call, and reads
+a response (or an error) into one :class:`Verdict` per order. It never sends anything; the engine
+does all I/O, pacing, retries and fallback, the same way for every exchange.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from batchcancel.model import CancelRequest, Status
+from batchcancel.settings import Settings
+
+
+class MalformedResponse(Exception):
+    """The exchange answered, but not in a shape the dialect can read (a transient fault)."""
+
+
+@attrs.frozen
+class WorkItem:
+    """One distinct order to cancel, with its resolved ccxt market."""
+
+    key: int
+    """Position among the distinct requests of the call; outcomes are keyed by it."""
+    request: CancelRequest
+    """The request as given (first of its duplicates)."""
+    market: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    """The ccxt market the symbol resolved to (``id``, ``type``, ``linear``, ``settle``, ``info``...)."""
+
+    @property
+    def market_id(self) -> str:
+        """The exchange's own symbol, e.g. ``BTCUSDT``."""
+        return str(self.market["id"])
+
+
+@attrs.frozen
+class Budget:
+    """A rate budget: ``limit`` units per rolling ``window_s`` seconds."""
+
+    limit: float
+    """Units (requests or orders, as the route's costs say) allowed per window."""
+    window_s: float = 1.0
+    """Length of the rolling window."""
+
+
+@attrs.frozen
+class Route:
+    """One way to send a group's orders: an endpoint, its maximum per request and its budget."""
+
+    name: str
+    """Short name used in ``via`` (``batch``, ``single``)."""
+    max_items: int
+    """Documented maximum orders per request."""
+    budget: str | None = None
+    """Key of the :class:`Budget` it spends, or None when only ccxt's own limiter paces it."""
+    cost_per_call: float = 0.0
+    """Budget units one request spends whatever its size."""
+    cost_per_item: float = 1.0
+    """Budget units each order in the request spends."""
+
+    def cost(self, items: int) -> float:
+        return self.cost_per_call + self.cost_per_item * items
+
+    def items_within(self, capacity: float) -> int:
+        """How many orders a request may carry when ``capacity`` units are left."""
+        if capacity == float("inf"):
+            return self.max_items
+        if self.cost_per_item <= 0:
+            return self.max_items if capacity >= self.cost_per_call else 0
+        return max(0, int((capacity - self.cost_per_call + 1e-9) // self.cost_per_item))
+
+
+@attrs.frozen(eq=False)
+class Call:
+    """One exchange call the engine must make: ``getattr(exchange, method)(*args)``."""
+
+    method: str
+    """Exchange method name, e.g. ``privatePostV5OrderCancelBatch`` or ``cancel_order``."""
+    args: tuple[Any, ...]
+    """Positional arguments (for implicit API methods, the one params dict)."""
+    items: tuple[WorkItem, ...] = ()
+    """The orders this call decides; empty for housekeeping calls (markets, clock)."""
+    route: Route | None = None
+    """The route it was built for (its budget is what it spends)."""
+    via: str = ""
+    """Recorded on outcomes this call decides."""
+    purpose: str = "cancel"
+    """``cancel``, ``markets``, ``resync`` or ``verify``."""
+    dialect: Dialect | None = attrs.field(default=None, repr=False)
+    """Who reads the answer (the fallback dialect reads its own calls)."""
+    group: Any = attrs.field(default=None, repr=False)
+    """The group key the items were planned under (dialects may need it to read)."""
+
+
+class Kind(enum.Enum):
+    FINAL = "final"
+    RETRY = "retry"
+    WAIT_BUDGET = "wait_budget"
+    ISOLATE = "isolate"
+    FALLBACK = "fallback"
+
+
+@attrs.frozen
+class Verdict:
+    """What a response (or error) says about one order."""
+
+    kind: Kind
+    """Final answer, or which way the order goes round again."""
+    status: Status | None = None
+    """For final verdicts, the outcome status."""
+    code: str | None = None
+    """The exchange's code, as a string."""
+    message: str = ""
+    """The exchange's message (or ours)."""
+    retry_at: float | None = None
+    """For budget waits: the epoch second the budget resets, when the exchange said."""
+
+    @classmethod
+    def canceled(cls, code: str | None = None, message: str = "") -> Verdict:
+        return cls(Kind.FINAL, Status.CANCELED, code, message)
+
+    @classmethod
+    def already_closed(cls, code: str | None, message: str) -> Verdict:
+        return cls(Kind.FINAL, Status.ALREADY_CLOSED, code, message)
+
+    @classmethod
+    def rejected(cls, code: str | None, message: str) -> Verdict:
+        return cls(Kind.FINAL, Status.REJECTED, code, message)
+
+    @classmethod
+    def transient(cls, code: str | None, message: str) -> Verdict:
+        """Send again after a backoff; counts against ``max_retries``."""
+        return cls(Kind.RETRY, None, code, message)
+
+    @classmethod
+    def missing(cls) -> Verdict:
+        """The order is absent from a batch answer: never assume it cancelled; send it again."""
+        return cls.transient(None, "missing from the exchange's batch response")
+
+    @classmethod
+    def rate_limited(cls, code: str | None, message: str, retry_at: float | None = None) -> Verdict:
+        """Send again once the budget resets; bounded by ``deadline_s``, not by ``max_retries``."""
+        return cls(Kind.WAIT_BUDGET, None, code, message, retry_at)
+
+    @classmethod
+    def isolate(cls, code: str | None, message: str) -> Verdict:
+        """A whole batch was refused: send its orders one per request to find the culprit."""
+        return cls(Kind.ISOLATE, None, code, message)
+
+    @classmethod
+    def fallback(cls, code: str | None, message: str) -> Verdict:
+        """No native way to cancel this order: hand it to ccxt's single ``cancel_order``."""
+        return cls(Kind.FALLBACK, None, code, message)
+
+
+@attrs.frozen
+class BudgetObservation:
+    """What an exchange's rate-limit headers said about one budget."""
+
+    key: str
+    limit: float | None = None
+    remaining: float | None = None
+    reset_at: float | None = None
+    """Epoch seconds."""
+
+
+class Dialect(abc.ABC):
+    """Base class of exchange dialects. Subclasses describe one exchange's cancel API."""
+
+    name: str = "?"
+
+    def budgets(self, settings: Settings) -> Mapping[str, Budget]:
+        """The documented rate budgets this dialect's routes spend."""
+        return {}
+
+    @abc.abstractmethod
+    def group_of(self, item: WorkItem) -> Hashable:
+        """Items with the same group may share one request."""
+
+    @abc.abstractmethod
+    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
+        """Routes for a group, preferred first; empty when only the ccxt fallback can serve it."""
+
+    @abc.abstractmethod
+    def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:
+        """The call that cancels ``items`` (at most ``route.max_items``) through ``route``."""
+
+    @abc.abstractmethod
+    def read(self, call: Call, response: Any) -> Sequence[Verdict]:
+        """One verdict per ``call.items``, in order; raise :class:`MalformedResponse` on a bad shape."""
+
+    def read_error(self, call: Call, error: BaseException) -> Verdict | None:
+        """Interpret an exception raised by ``call`` (None: let the engine classify it)."""
+        return None
+
+    def error_code(self, error: BaseException) -> str | None:
+        """The exchange's code inside a ccxt exception message, when it can be found."""
+        return None
+
+    def observe(self, call: Call, headers: Mapping[str, str] | None) -> BudgetObservation | None:
+        """Rate-limit information in the response headers of ``call``."""
+        return None

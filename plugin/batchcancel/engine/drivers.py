@@ -1,0 +1,159 @@
+"""The two thin drivers that perform a :class:`CancelJob`'s calls: threads for sync ccxt, tasks for async.
+
+Neither holds any cancel logic: each loop only starts what the job says is ready, waits for an
+answer or the job's next wake-up time, and hands every answer back to the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from batchcancel.engine.dialect import Call, Dialect
+from batchcancel.engine.job import CancelJob
+from batchcancel.errors import WrongExchangeKind
+from batchcancel.model import CancelReport, CancelRequest
+from batchcancel.settings import Settings
+
+log = logging.getLogger("batchcancel")
+
+Result = tuple[Any, BaseException | None, Mapping[str, str] | None]
+
+
+def is_async_exchange(exchange: Any) -> bool:
+    """True for a ``ccxt.async_support`` exchange (its methods are coroutines)."""
+    from ccxt.async_support.base.exchange import Exchange as AsyncExchange
+
+    return isinstance(exchange, AsyncExchange)
+
+
+def check_exchange(exchange: Any, *, want_async: bool) -> None:
+    """Refuse what is not a ccxt exchange of the expected kind, naming the fix."""
+    import ccxt
+
+    if not isinstance(exchange, ccxt.Exchange):
+        raise TypeError(f"exchange must be a ccxt exchange instance, got {type(exchange).__name__}")
+    if is_async_exchange(exchange) and not want_async:
+        raise WrongExchangeKind(
+            f"{exchange.id} is a ccxt.async_support exchange: use `await cancel_orders_async(...)`"
+        )
+    if want_async and not is_async_exchange(exchange):
+        raise WrongExchangeKind(f"{exchange.id} is a sync ccxt exchange: use `cancel_orders(...)`")
+
+
+def new_job(
+    dialect: Dialect, exchange: Any, requests: Sequence[CancelRequest], settings: Settings
+) -> CancelJob:
+    from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
+
+    fallback = None if isinstance(dialect, CcxtSingleCancel) else CcxtSingleCancel()
+    secrets = [str(getattr(exchange, name, "") or "") for name in ("apiKey", "secret", "password", "uid")]
+    return CancelJob(
+        dialect,
+        requests,
+        settings,
+        now=time.time(),
+        markets=exchange.markets or None,
+        markets_by_id=getattr(exchange, "markets_by_id", None),
+        fallback=fallback,
+        secrets=secrets,
+    )
+
+
+def run(
+    dialect: Dialect, exchange: Any, requests: Sequence[CancelRequest], settings: Settings
+) -> CancelReport | Awaitable[CancelReport]:
+    """Cancel through ``dialect``: a report for a sync exchange, a coroutine of it for an async one."""
+    job = new_job(dialect, exchange, requests, settings)
+    if is_async_exchange(exchange):
+        return drive_async(job, exchange, settings.max_concurrency)
+    return drive_sync(job, exchange, settings.max_concurrency)
+
+
+def _headers(exchange: Any) -> Mapping[str, str] | None:
+    # ccxt keeps the last answer's headers on the instance. Read right after our own call returns:
+    # exact for async (no await in between); with sync threads, another thread's answer may have
+    # landed first, which only blurs the pacing hints, never the outcomes.
+    return getattr(exchange, "last_response_headers", None)
+
+
+def _call_sync(exchange: Any, call: Call) -> Result:
+    try:
+        response = getattr(exchange, call.method)(*call.args)
+    except BaseException as exc:
+        return None, exc, _headers(exchange)
+    return response, None, _headers(exchange)
+
+
+async def _call_async(exchange: Any, call: Call) -> Result:
+    try:
+        response = getattr(exchange, call.method)(*call.args)
+        if inspect.isawaitable(response):
+            response = await response
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:
+        return None, exc, _headers(exchange)
+    return response, None, _headers(exchange)
+
+
+def drive_sync(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
+    started = time.monotonic()
+    inflight: dict[Future[Result], Call] = {}
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batchcancel") as pool:
+        while not job.done:
+            now = time.time()
+            for call in job.ready_calls(now, concurrency - len(inflight)):
+                inflight[pool.submit(_call_sync, exchange, call)] = call
+            if job.done:
+                break
+            pause = max(0.0, job.next_wakeup(time.time()) - time.time())
+            if inflight:
+                finished, _ = wait(inflight, timeout=pause, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    job.on_result(inflight.pop(future), time.time(), *future.result())
+            else:
+                time.sleep(pause)
+    return _finish(job, exchange, started)
+
+
+async def drive_async(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
+    started = time.monotonic()
+    inflight: dict[asyncio.Task[Result], Call] = {}
+    try:
+        while not job.done:
+            now = time.time()
+            for call in job.ready_calls(now, concurrency - len(inflight)):
+                inflight[asyncio.ensure_future(_call_async(exchange, call))] = call
+            if job.done:
+                break
+            pause = max(0.0, job.next_wakeup(time.time()) - time.time())
+            if inflight:
+                finished, _ = await asyncio.wait(inflight, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
+                for task in finished:
+                    job.on_result(inflight.pop(task), time.time(), *task.result())
+            else:
+                await asyncio.sleep(pause)
+    finally:
+        # Cancelled from outside (e.g. a host shutting down): don't leave our tasks running.
+        for task in inflight:
+            task.cancel()
+    return _finish(job, exchange, started)
+
+
+def _finish(job: CancelJob, exchange: Any, started: float) -> CancelReport:
+    report = job.report(time.monotonic() - started)
+    log.info(
+        "batchcancel: %s %d order(s) -> %s in %d request(s), %.3f s",
+        getattr(exchange, "id", "?"),
+        len(report.outcomes),
+        ", ".join(f"{count} {name}" for name, count in report.counts().items() if count),
+        report.requests_sent,
+        report.elapsed_s,
+    )
+    return report

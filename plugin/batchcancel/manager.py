@@ -1,0 +1,153 @@
+"""Plugin discovery and the typed call into the ``cancel_orders`` hook.
+
+Built-in plugins are found through the same ``batchcancel`` entry points as third-party ones, so a
+plain ``pip install`` is what exposes them. Blocking happens before an entry point is loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Awaitable, Iterable, Sequence
+from importlib import metadata
+from typing import Any
+
+import attrs
+import pluggy
+
+from batchcancel import hookspecs
+from batchcancel.markers import PROJECT_NAME
+
+log = logging.getLogger("batchcancel")
+
+ENTRY_POINT_GROUP = PROJECT_NAME
+DISABLE_PLUGINS_ENV = "BATCHCANCEL_DISABLE_PLUGINS"
+DISABLE_AUTOLOAD_ENV = "BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD"
+
+
+@attrs.frozen
+class PluginInfo:
+    """What ``batchcancel plugins`` shows about one plugin."""
+
+    name: str
+    """The entry point name (what ``disabled_plugins`` takes)."""
+    distribution: str
+    """The installed distribution that declares it (``batchcancel`` for built-ins)."""
+    version: str
+    """That distribution's version."""
+    state: str
+    """``active``, ``blocked`` or ``failed``."""
+    reason: str = ""
+    """Why it is blocked or failed."""
+
+
+def env_disabled_plugins() -> tuple[str, ...]:
+    raw = os.environ.get(DISABLE_PLUGINS_ENV, "")
+    return tuple(sorted({name.strip() for name in raw.split(",") if name.strip()}))
+
+
+def autoload_disabled() -> bool:
+    return os.environ.get(DISABLE_AUTOLOAD_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+class PluginManager:
+    """A small wrapper over :class:`pluggy.PluginManager` with typed methods."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self._infos: dict[str, PluginInfo] = {}
+
+    def load_entry_points(self, blocked: Iterable[str] = (), autoload: bool = True) -> None:
+        """Load every entry point in the group, except blocked ones; a broken one is logged and skipped."""
+        for name in blocked:
+            self.pm.set_blocked(name)
+            self._infos[name] = PluginInfo(name, "?", "?", "blocked", f"{DISABLE_PLUGINS_ENV}")
+        if autoload:
+            for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+                self._load(entry_point)
+        self.pm.check_pending()
+
+    def _load(self, entry_point: metadata.EntryPoint) -> None:
+        dist = entry_point.dist
+        dist_name = dist.metadata["Name"] if dist is not None else "?"
+        version = dist.version if dist is not None else "?"
+        name = entry_point.name
+        if self.pm.is_blocked(name):
+            self._infos[name] = PluginInfo(name, dist_name, version, "blocked", DISABLE_PLUGINS_ENV)
+            return
+        if self.pm.get_plugin(name) is not None:
+            return
+        try:
+            plugin = entry_point.load()
+            self.pm.register(plugin, name=name)
+        except Exception as exc:  # a broken third-party plugin must not stop a kill switch
+            log.warning(
+                "batchcancel plugin %r from %s failed to load and is skipped: %r", name, dist_name, exc
+            )
+            self._infos[name] = PluginInfo(name, dist_name, version, "failed", f"{type(exc).__name__}: {exc}")
+            return
+        self._infos[name] = PluginInfo(name, dist_name, version, "active")
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        """Register a plugin object directly (tests, or hosts that do not use entry points)."""
+        registered = self.pm.register(plugin, name=name)
+        self.pm.check_pending()
+        if registered is not None:
+            self._infos.setdefault(registered, PluginInfo(registered, "(registered)", "-", "active"))
+        return registered
+
+    def unregister(self, name: str) -> None:
+        self.pm.unregister(name=name)
+        self._infos.pop(name, None)
+
+    def plugins(self) -> list[PluginInfo]:
+        return sorted(self._infos.values(), key=lambda info: info.name)
+
+    def has_plugin(self, name: str) -> bool:
+        return self.pm.get_plugin(name) is not None
+
+    def cancel_orders(
+        self,
+        exchange: Any,
+        requests: Sequence[Any],
+        settings: Any,
+        exclude: Iterable[str] = (),
+    ) -> Any | Awaitable[Any] | None:
+        """Ask the plugins, last registered first, until one claims the exchange."""
+        excluded = [self.pm.get_plugin(name) for name in exclude]
+        excluded = [plugin for plugin in excluded if plugin is not None]
+        hook = (
+            self.pm.subset_hook_caller("cancel_orders", excluded) if excluded else self.pm.hook.cancel_orders
+        )
+        return hook(exchange=exchange, requests=requests, settings=settings)
+
+    def call_plugin(self, name: str, exchange: Any, requests: Sequence[Any], settings: Any) -> Any:
+        """Call one named plugin's hook directly (the ``enabled: false`` path uses the ``ccxt`` one)."""
+        plugin = self.pm.get_plugin(name)
+        if plugin is None:
+            return None
+        return plugin.cancel_orders(exchange=exchange, requests=requests, settings=settings)
+
+
+_manager: PluginManager | None = None
+_lock = threading.Lock()
+
+
+def get_plugin_manager() -> PluginManager:
+    """The process-wide manager, loaded once on first use (honouring the two environment switches)."""
+    global _manager
+    with _lock:
+        if _manager is None:
+            manager = PluginManager()
+            manager.load_entry_points(blocked=env_disabled_plugins(), autoload=not autoload_disabled())
+            _manager = manager
+        return _manager
+
+
+def reset_plugin_manager() -> None:
+    """Forget the loaded manager so the next use discovers plugins again (tests, long-lived hosts)."""
+    global _manager
+    with _lock:
+        _manager = None
