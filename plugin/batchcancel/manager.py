@@ -67,7 +67,22 @@ class PluginManager:
         if autoload:
             for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
                 self._load(entry_point)
-        self.pm.check_pending()
+        self._drop_invalid()
+
+    def _drop_invalid(self) -> None:
+        """A discovered plugin implementing an unknown (e.g. misspelt) hook is an error: drop it, loudly."""
+        while True:
+            try:
+                self.pm.check_pending()
+                return
+            except pluggy.PluginValidationError as exc:
+                name = self.pm.get_name(exc.plugin) or repr(exc.plugin)
+                log.error("batchcancel plugin %r is not loaded: %s", name, exc)
+                self.pm.unregister(exc.plugin)
+                old = self._infos.get(name)
+                self._infos[name] = PluginInfo(
+                    name, old.distribution if old else "?", old.version if old else "?", "failed", str(exc)
+                )
 
     def _load(self, entry_point: metadata.EntryPoint) -> None:
         dist = entry_point.dist

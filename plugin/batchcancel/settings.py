@@ -81,21 +81,22 @@ class Settings:
             )
         values = {}
         for key, value in section.items():
-            values[key] = _checked(key, value, cls._TYPES[key])
+            values[key] = _checked(key, value, _KINDS[key])
         return cls(**values)
 
-    _TYPES: Mapping[str, str] = {
-        "enabled": "bool",
-        "disabled_plugins": "names",
-        "max_concurrency": "int",
-        "max_retries": "int",
-        "fallback": "bool",
-        "max_batch_size": "int?",
-        "backoff_base_s": "number",
-        "backoff_max_s": "number",
-        "deadline_s": "number",
-        "verify": "bool",
-    }
+
+_KINDS: Mapping[str, str] = {
+    "enabled": "bool",
+    "disabled_plugins": "names",
+    "max_concurrency": "int",
+    "max_retries": "int",
+    "fallback": "bool",
+    "max_batch_size": "int?",
+    "backoff_base_s": "number",
+    "backoff_max_s": "number",
+    "deadline_s": "number",
+    "verify": "bool",
+}
 
 
 def _checked(key: str, value: Any, kind: str) -> Any:

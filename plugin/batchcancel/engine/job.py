@@ -180,13 +180,15 @@ class CancelJob:
             except Exception as exc:
                 error = exc
             else:
+                delay = self._call_backoff(states)
                 for state, verdict in zip(states, verdicts, strict=True):
-                    self._apply(state, verdict, call, now)
+                    self._apply(state, verdict, call, now, delay)
                 return
         verdict = dialect.read_error(call, error) or self._verdict_for(call, error, now)
         log.debug("batchcancel: %s failed for %d order(s): %s", call.via, len(states), verdict.message)
+        delay = self._call_backoff(states)
         for state in states:
-            self._apply(state, verdict, call, now)
+            self._apply(state, verdict, call, now, delay)
 
     def report(self, elapsed_s: float) -> CancelReport:
         outcomes = []
@@ -320,7 +322,13 @@ class CancelJob:
             return Verdict.fallback(code, message)
         return Verdict.rejected(code, message) if single else Verdict.isolate(code, message)
 
-    def _apply(self, state: ItemState, verdict: Verdict, call: Call | None, now: float) -> None:
+    def _call_backoff(self, states: list[ItemState]) -> float:
+        # One draw per answer, so orders that failed together are retried together in one request.
+        return self._backoff(max((state.attempts for state in states), default=0) + 1)
+
+    def _apply(
+        self, state: ItemState, verdict: Verdict, call: Call | None, now: float, delay: float = 0.0
+    ) -> None:
         via = call.via if call is not None else self.dialect.name
         if verdict.kind is Kind.FINAL:
             self._finish(state, verdict.status or Status.FAILED, verdict.code, verdict.message, via)
@@ -332,7 +340,7 @@ class CancelJob:
                 message = f"gave up after {state.attempts} attempts; last error: {verdict.message}"
                 self._finish(state, Status.FAILED, verdict.code, message, via)
             else:
-                self._enqueue(state, now + self._backoff(state.attempts))
+                self._enqueue(state, now + delay)
         elif verdict.kind is Kind.WAIT_BUDGET:
             state.waits += 1
             budget = call.route.budget if call is not None and call.route else None

@@ -1,0 +1,137 @@
+"""Entry-point discovery, the disabling switches, and registering plugins by hand."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+
+import pluggy
+import pytest
+
+import batchcancel
+from batchcancel import CancelReport, Settings, get_plugin_manager, hookimpl
+from batchcancel.manager import PluginManager
+
+
+def install_fake_distribution(root, entry_points: dict[str, str], modules: dict[str, str]) -> None:
+    """Lay out a real installed distribution (dist-info with entry_points.txt) under ``root``."""
+    dist_info = root / "thirdparty_plugins-2.5.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: thirdparty-plugins\nVersion: 2.5\n")
+    lines = "\n".join(f"{name} = {target}" for name, target in entry_points.items())
+    (dist_info / "entry_points.txt").write_text(f"[batchcancel]\n{lines}\n")
+    for module, source in modules.items():
+        (root / f"{module}.py").write_text(textwrap.dedent(source))
+
+
+GOOD_PLUGIN = """
+    from batchcancel import hookimpl
+
+    @hookimpl
+    def cancel_orders(exchange, requests, settings):
+        return None
+"""
+
+
+@pytest.fixture
+def thirdparty(tmp_path, monkeypatch):
+    install_fake_distribution(
+        tmp_path,
+        {"goodone": "tp_good", "broken": "tp_broken", "misspelt": "tp_misspelt"},
+        {
+            "tp_good": GOOD_PLUGIN,
+            "tp_broken": "raise ImportError('needs a library that is not installed')\n",
+            "tp_misspelt": """
+                from batchcancel import hookimpl
+
+                @hookimpl
+                def cancel_order(exchange, requests, settings):
+                    return None
+            """,
+        },
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for module in ("tp_good", "tp_broken", "tp_misspelt"):
+        sys.modules.pop(module, None)
+
+
+def states() -> dict[str, str]:
+    return {info.name: info.state for info in get_plugin_manager().plugins()}
+
+
+def test_builtin_plugins_come_from_the_package_entry_points():
+    infos = {info.name: info for info in get_plugin_manager().plugins()}
+    assert infos["ccxt"].state == "active"
+    assert infos["ccxt"].distribution == "batchcancel"
+    assert infos["ccxt"].version == batchcancel.__version__
+
+
+def test_third_party_plugins_load_and_broken_ones_are_skipped_with_a_warning(thirdparty, caplog):
+    with caplog.at_level(logging.WARNING, logger="batchcancel"):
+        found = states()
+    assert found["goodone"] == "active"
+    assert found["broken"] == "failed"
+    assert found["misspelt"] == "failed"
+    assert found["ccxt"] == "active"
+    assert "broken" in caplog.text and "needs a library that is not installed" in caplog.text
+    assert "cancel_order" in caplog.text  # the misspelt hook is named in the error
+    infos = {info.name: info for info in get_plugin_manager().plugins()}
+    assert (infos["goodone"].distribution, infos["goodone"].version) == ("thirdparty-plugins", "2.5")
+
+
+def test_env_switch_blocks_named_plugins_before_they_load(thirdparty, monkeypatch):
+    monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGINS", "broken, ccxt")
+    found = states()
+    assert found["broken"] == "blocked" and found["ccxt"] == "blocked"
+    assert "tp_broken" not in sys.modules  # never imported
+    assert not get_plugin_manager().has_plugin("ccxt")
+
+
+def test_env_switch_turns_off_autoload(thirdparty, monkeypatch):
+    monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD", "1")
+    assert states() == {}
+
+
+def test_a_registered_plugin_is_asked_first_and_can_be_unregistered():
+    calls = []
+
+    class Recorder:
+        @hookimpl
+        def cancel_orders(self, exchange, requests, settings):
+            calls.append(len(requests))
+            return CancelReport(())
+
+    manager = get_plugin_manager()
+    manager.register(Recorder(), name="recorder")
+    assert manager.cancel_orders(object(), [1, 2], Settings()) == CancelReport(())
+    assert calls == [2]
+    assert (
+        manager.cancel_orders(object(), [1], Settings(), exclude=["recorder"]) is None
+    )  # ccxt declines non-exchanges
+    manager.unregister("recorder")
+    assert not manager.has_plugin("recorder")
+
+
+def test_registering_a_misspelt_hook_by_hand_is_an_error():
+    class Misspelt:
+        @hookimpl
+        def cancel_order(self, exchange, requests, settings):
+            return None
+
+    with pytest.raises(pluggy.PluginValidationError):
+        PluginManager().register(Misspelt())
+
+
+def test_cli_lists_plugins_with_distribution_and_version_and_shows_blocked(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "BATCHCANCEL_DISABLE_PLUGINS": "ccxt"}
+    listed = subprocess.run(
+        [sys.executable, "-m", "batchcancel", "plugins"], capture_output=True, text=True, check=True
+    ).stdout
+    blocked = subprocess.run(
+        [sys.executable, "-m", "batchcancel", "plugins"], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    ccxt_line = next(line for line in listed.splitlines() if line.startswith("ccxt"))
+    assert "batchcancel" in ccxt_line and batchcancel.__version__ in ccxt_line and "active" in ccxt_line
+    assert "blocked" in next(line for line in blocked.splitlines() if line.startswith("ccxt"))

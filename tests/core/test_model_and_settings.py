@@ -1,0 +1,153 @@
+"""The public value types and the config section: clear errors before anything is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+import batchcancel
+from batchcancel import (
+    CancelFailures,
+    CancelOutcome,
+    CancelReport,
+    CancelRequest,
+    ConfigError,
+    Settings,
+    Status,
+)
+from batchcancel.model import coerce_requests
+
+PUBLIC_NAMES = [
+    "CancelRequest",
+    "Status",
+    "CancelOutcome",
+    "CancelReport",
+    "Settings",
+    "cancel_orders",
+    "cancel_orders_async",
+    "get_plugin_manager",
+    "hookimpl",
+]
+
+
+@pytest.mark.parametrize("name", PUBLIC_NAMES)
+def test_public_names_import_from_the_package(name):
+    assert getattr(batchcancel, name) is not None
+
+
+def test_a_request_without_ids_says_what_is_missing():
+    with pytest.raises(ValueError, match="needs an order_id or a client_order_id"):
+        CancelRequest(symbol="BTC/USDT")
+
+
+@pytest.mark.parametrize("symbol", ["", "   ", None, 42])
+def test_a_request_without_a_symbol_says_so(symbol):
+    with pytest.raises(ValueError, match="non-empty symbol"):
+        CancelRequest(symbol=symbol, order_id="1")
+
+
+def test_integer_ids_are_kept_as_strings_and_blank_ids_count_as_missing():
+    request = CancelRequest("BTC/USDT", order_id=12345, client_order_id="  ")
+    assert request.order_id == "12345" and request.client_order_id is None
+    with pytest.raises(TypeError, match="str or int"):
+        CancelRequest("BTC/USDT", order_id=1.5)
+    with pytest.raises(TypeError, match="str or int"):
+        CancelRequest("BTC/USDT", order_id=True)
+
+
+def test_ccxt_cancellation_dicts_are_accepted_and_mistakes_name_their_position():
+    coerced = coerce_requests(
+        [{"id": "1", "symbol": "BTC/USDT"}, {"clientOrderId": "c", "symbol": "ETH/USDT"}]
+    )
+    assert coerced == (
+        CancelRequest("BTC/USDT", order_id="1"),
+        CancelRequest("ETH/USDT", client_order_id="c"),
+    )
+    with pytest.raises(ValueError, match=r"requests\[1\]: .*order_id or a client_order_id"):
+        coerce_requests([{"id": "1", "symbol": "BTC/USDT"}, {"symbol": "BTC/USDT"}])
+    with pytest.raises(ValueError, match=r"requests\[0\]: unknown keys .*'orderId'"):
+        coerce_requests([{"orderId": "1", "symbol": "BTC/USDT"}])
+    with pytest.raises(TypeError, match=r"requests\[0\]: expected CancelRequest or dict, got int"):
+        coerce_requests([7])
+    for bad in (None, "BTC/USDT", {"id": "1", "symbol": "BTC/USDT"}, 5):
+        with pytest.raises(TypeError, match="requests must be a list"):
+            coerce_requests(bad)
+
+
+def test_params_are_frozen_and_part_of_identity():
+    params = {"orderFilter": "StopOrder"}
+    request = CancelRequest("BTC/USDT", order_id="1", params=params)
+    params["orderFilter"] = "Order"
+    assert request.params["orderFilter"] == "StopOrder"
+    assert request.identity != CancelRequest("BTC/USDT", order_id="1").identity
+    with pytest.raises(TypeError):
+        request.params["x"] = 1  # type: ignore[index]
+
+
+def report_of(*statuses: Status) -> CancelReport:
+    return CancelReport(
+        tuple(
+            CancelOutcome(CancelRequest("BTC/USDT", order_id=str(i)), status, code="1", message="m")
+            for i, status in enumerate(statuses)
+        ),
+        requests_sent=1,
+    )
+
+
+def test_report_views_and_raise_for_failures():
+    good = report_of(Status.CANCELED, Status.ALREADY_CLOSED)
+    assert good.ok and len(good.canceled) == 1 and len(good.already_closed) == 1
+    good.raise_for_failures()
+    bad = report_of(Status.CANCELED, Status.REJECTED, Status.FAILED)
+    assert not bad.ok and len(bad.rejected) == 1 and len(bad.failed) == 1
+    assert bad.counts() == {"canceled": 1, "already_closed": 0, "rejected": 1, "failed": 1}
+    with pytest.raises(CancelFailures, match="2 cancel") as raised:
+        bad.raise_for_failures()
+    assert [o.status for o in raised.value.outcomes] == [Status.REJECTED, Status.FAILED]
+
+
+def test_settings_from_a_host_config():
+    assert Settings.from_config({}) == Settings()
+    assert Settings.from_config({"exchange": {"name": "bybit"}}) == Settings()
+    settings = Settings.from_config(
+        {
+            "batch_cancel": {
+                "enabled": False,
+                "disabled_plugins": ["bybit"],
+                "max_concurrency": 4,
+                "deadline_s": 30,
+            }
+        }
+    )
+    assert (settings.enabled, settings.disabled_plugins, settings.max_concurrency) == (False, ("bybit",), 4)
+    assert settings.deadline_s == 30.0
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"enabeld": True}, "unknown key.*'enabeld'"),
+        ({"enabled": "yes"}, r"batch_cancel\.enabled must be true or false"),
+        ({"max_retries": "3"}, r"batch_cancel\.max_retries must be a whole number"),
+        ({"max_retries": -1}, r"batch_cancel\.max_retries must be 0 or more"),
+        ({"max_concurrency": 0}, r"batch_cancel\.max_concurrency must be greater than 0"),
+        ({"disabled_plugins": [1]}, r"batch_cancel\.disabled_plugins must be a list of plugin names"),
+        ({"deadline_s": True}, r"batch_cancel\.deadline_s must be a number"),
+    ],
+)
+def test_settings_errors_name_the_key(section, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_config({"batch_cancel": section})
+
+
+def test_a_config_section_of_the_wrong_type_is_named():
+    with pytest.raises(ConfigError, match="batch_cancel must be a mapping"):
+        Settings.from_config({"batch_cancel": True})
+    assert issubclass(ConfigError, ValueError)
+
+
+def test_every_setting_is_readable_from_config():
+    import attrs
+
+    from batchcancel.settings import _KINDS
+
+    assert set(_KINDS) == set(attrs.fields_dict(Settings))
