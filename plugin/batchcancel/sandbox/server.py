@@ -1,0 +1,176 @@
+"""HTTP plumbing: a threaded HTTP/1.1 (keep-alive) server on loopback that routes to the dialects,
+applies latency and faults, and logs every request."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .faults import (
+    BATCH_ONLY_FAULTS,
+    HTTP_500,
+    MAINTENANCE,
+    MALFORMED_JSON,
+    RATE_LIMIT,
+    RESET,
+    TIMEOUT_APPLIED,
+    TIMEOUT_NOT_APPLIED,
+    TRUNCATED_JSON,
+    Fault,
+    FaultPlan,
+    LatencyPlan,
+)
+from .log import RequestLog, ServedRequest
+from .wire import Dialect, HttpRequest, Reply
+
+logger = logging.getLogger(__name__)
+
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+def check_loopback(host: str) -> str:
+    """The host to bind, refusing anything that is not a loopback address."""
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise ValueError(f"the sandbox binds to loopback only; {host!r} is not an IP address") from None
+    if not address.is_loopback:
+        raise ValueError(f"the sandbox binds to loopback only; {host} is not a loopback address")
+    return host
+
+
+class Router:
+    """Everything between a parsed request and the bytes written back."""
+
+    def __init__(self, bybit: Dialect, bitget: Dialect, faults: FaultPlan, latency: LatencyPlan,
+                 log: RequestLog, stopping: threading.Event) -> None:
+        self.bybit = bybit
+        self.bitget = bitget
+        self.faults = faults
+        self.latency = latency
+        self.log = log
+        self.stopping = stopping
+
+    def dialect_for(self, path: str) -> Dialect:
+        # Bitget paths all start with /api/; everything else (Bybit's /v5/..., junk) is Bybit's.
+        return self.bitget if path.startswith("/api/") else self.bybit
+
+    def serve(self, request: HttpRequest, handler: _Handler) -> None:
+        started = time.time()
+        dialect = self.dialect_for(request.path)
+        delay = self.latency.delay_s(request.path)
+        if delay:
+            self.stopping.wait(delay)
+        fault = self.faults.take(request.path)
+        if fault is not None and fault.kind in BATCH_ONLY_FAULTS and not dialect.is_batch(request.path):
+            fault = None  # drop_item / extra_item only mean something for a batch response
+        reply: Reply | None = None
+        body = b""
+        try:
+            if fault is not None and fault.kind in (RESET, TIMEOUT_NOT_APPLIED):
+                if fault.kind == TIMEOUT_NOT_APPLIED:
+                    self.stopping.wait(fault.hold_s)
+                handler.drop_connection(hard=fault.kind == RESET)
+            else:
+                reply = self._reply(dialect, request, fault)
+                body = self._body(reply, fault)
+                if fault is not None and fault.kind == TIMEOUT_APPLIED:
+                    self.stopping.wait(fault.hold_s)
+                handler.send(reply.status, reply.headers, body)
+        finally:
+            self.log.append(ServedRequest(
+                exchange=dialect.name, method=request.method, path=request.path,
+                account=reply.account if reply else dialect.account_of(request),
+                status=reply.status if reply else 0, code=reply.code if reply else None,
+                items=reply.items if reply else dialect.count_items(request),
+                item_codes=reply.item_codes if reply else (), started=started, finished=time.time(),
+                fault=fault.kind if fault else None))
+
+    def _reply(self, dialect: Dialect, request: HttpRequest, fault: Fault | None) -> Reply:
+        if fault is not None and fault.kind in (HTTP_500, MAINTENANCE, RATE_LIMIT):
+            return dialect.fault_reply(fault.kind, request)
+        try:
+            reply = dialect.handle(request)
+        except Exception:
+            # Never a traceback to the client: log it here, answer like the exchange's 500.
+            logger.exception("sandbox handler failed on %s %s", request.method, request.path)
+            return dialect.internal_error(request)
+        if fault is not None and fault.kind in BATCH_ONLY_FAULTS:
+            dialect.mangle_batch(fault.kind, reply, self.faults.pick)
+        return reply
+
+    @staticmethod
+    def _body(reply: Reply, fault: Fault | None) -> bytes:
+        body = reply.payload.encode() if isinstance(reply.payload, str) else reply.body()
+        if fault is not None and fault.kind == MALFORMED_JSON:
+            return body.replace(b'"', b"'")  # looks like JSON, does not parse
+        if fault is not None and fault.kind == TRUNCATED_JSON:
+            return body[: max(len(body) // 2, 1)]
+        return body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: ccxt and pybit reuse connections
+    disable_nagle_algorithm = True
+    server: SandboxHTTPServer
+
+    def do_GET(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        path, _, raw_query = self.path.partition("?")
+        request = HttpRequest(method=self.command, path=path, raw_query=raw_query,
+                              headers={k.lower(): v for k, v in self.headers.items()}, body=body)
+        self.server.router.serve(request, self)
+
+    do_POST = do_DELETE = do_PUT = do_GET
+
+    def send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        lines.append(f"Content-Length: {len(body)}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        try:
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        except OSError:  # the client gave up (e.g. after its timeout): nothing left to tell it
+            self.close_connection = True
+
+    def drop_connection(self, *, hard: bool) -> None:
+        self.close_connection = True
+        try:
+            if hard:  # SO_LINGER 0: the final close sends RST instead of FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            self.connection.close()
+        except OSError:
+            pass
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the RequestLog is the record; stderr stays quiet
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(self, host: str, port: int, router: Router) -> None:
+        self.router = router
+        host = check_loopback(host)
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that vanished mid-request is normal here (faults, timeouts); don't spam stderr.
+        logger.debug("connection from %s ended abruptly", client_address, exc_info=True)
