@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-SUBCOMMAND_MODULES: tuple[str, ...] = ("batchcancel.cli_plugins",)
+SUBCOMMAND_MODULES: tuple[str, ...] = ("batchcancel.cli_plugins", "batchcancel.sandbox.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
