@@ -73,7 +73,7 @@ def _dispatch(exchange: Any, given: tuple[CancelRequest, ...], settings: Setting
         return _all(given, Status.REJECTED, refusal, "batchcancel")
     if not settings.enabled:
         # The host's behaviour before batchcancel: ccxt single cancels, still one outcome each.
-        return engine.run(CcxtSingleCancel(), exchange, given, settings)
+        return engine.run(CcxtSingleCancel.for_exchange(exchange.id), exchange, given, settings)
     result = get_plugin_manager().cancel_orders(exchange, given, settings, exclude=settings.disabled_plugins)
     if result is None:
         why = "ccxt fallback disabled" if not settings.fallback else "every plugin for it is disabled"
@@ -97,7 +97,7 @@ def _recover(exchange: Any, given: tuple[CancelRequest, ...], settings: Settings
     log.error("batchcancel: a plugin raised for %s: %s", exchange.id, describe(error), exc_info=error)
     if settings.fallback:
         log.warning("batchcancel: cancelling the %d order(s) through ccxt single cancels instead", len(given))
-        return engine.run(CcxtSingleCancel(), exchange, given, settings)
+        return engine.run(CcxtSingleCancel.for_exchange(exchange.id), exchange, given, settings)
     return _all(given, Status.FAILED, f"plugin error: {describe(error)}", "batchcancel")
 
 

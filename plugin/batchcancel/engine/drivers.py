@@ -35,8 +35,9 @@ def is_async_exchange(exchange: Any) -> bool:
 def check_exchange(exchange: Any, *, want_async: bool) -> None:
     """Refuse what is not a ccxt exchange of the expected kind, naming the fix."""
     import ccxt
+    from ccxt.async_support.base.exchange import Exchange as AsyncExchange
 
-    if not isinstance(exchange, ccxt.Exchange):
+    if not isinstance(exchange, (ccxt.Exchange, AsyncExchange)):
         raise TypeError(f"exchange must be a ccxt exchange instance, got {type(exchange).__name__}")
     if is_async_exchange(exchange) and not want_async:
         raise WrongExchangeKind(
@@ -51,7 +52,7 @@ def new_job(
 ) -> CancelJob:
     from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
 
-    fallback = None if isinstance(dialect, CcxtSingleCancel) else CcxtSingleCancel()
+    fallback = None if isinstance(dialect, CcxtSingleCancel) else CcxtSingleCancel.for_exchange(exchange.id)
     secrets = [str(getattr(exchange, name, "") or "") for name in ("apiKey", "secret", "password", "uid")]
     return CancelJob(
         dialect,
