@@ -47,6 +47,14 @@ class Budget:
     """Units (requests or orders, as the route's costs say) allowed per window."""
     window_s: float = 1.0
     """Length of the rolling window."""
+    reported: bool = False
+    """The exchange reports this budget's real limit in its answers (e.g. Bybit's ``X-Bapi-Limit``).
+
+    ``limit`` is then only the documented default (accounts on higher tiers have more). Until the
+    first answer on such a budget, the engine sends one request at a time on it, at the route's
+    full size, and spends no secondary route's budget beside it; from then on it paces by what
+    the exchange reported (or by ``limit`` if the answer carried no report).
+    """
 
 
 @attrs.frozen

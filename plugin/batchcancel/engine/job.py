@@ -316,6 +316,8 @@ class CancelJob:
         whose batch budget counts requests of 50, would only add requests: the next window's
         batches carry the rest anyway.
         """
+        if self._budgets.unheard(routes[0].budget):
+            return False  # the preferred route's real limit is about to be heard: don't guess
         if key.isolate:
             return True  # one order per request either way: no extra request
         primary, route, queued = routes[0], routes[index], len(self._queues[key])

@@ -5,15 +5,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import attrs
+
 from batchcancel.engine.dialect import Budget, BudgetObservation
 
 INFINITY = math.inf
 
 
 class _Spend:
-    __slots__ = ("at", "cost")
+    __slots__ = ("at", "cost", "key")
 
-    def __init__(self, cost: float) -> None:
+    def __init__(self, key: str, cost: float) -> None:
+        self.key = key
         self.cost = cost
         # In flight: counted until settled. Settling at the answer's arrival (not at sending) is
         # deliberately late: the exchange's window started when it received the request, which
@@ -28,12 +31,16 @@ class BudgetBook:
         self._budgets = dict(budgets)
         self._spent: dict[str, list[_Spend]] = {key: [] for key in budgets}
         self._blocked_until: dict[str, float] = {}
+        # Reported budgets not heard of yet: one request at a time, at full size (see Budget.reported).
+        self._unheard = {key for key, budget in budgets.items() if budget.reported}
 
     def capacity(self, key: str | None, now: float) -> float:
         if key is None or key not in self._budgets:
             return INFINITY
         if self._blocked_until.get(key, 0.0) > now:
             return 0.0
+        if key in self._unheard:
+            return 0.0 if self._spent[key] else INFINITY
         budget = self._budgets[key]
         horizon = now - budget.window_s
         spends = [s for s in self._spent[key] if s.at > horizon]
@@ -43,14 +50,18 @@ class BudgetBook:
     def spend(self, key: str | None, cost: float) -> _Spend | None:
         if key is None or key not in self._budgets:
             return None
-        spend = _Spend(cost)
+        spend = _Spend(key, cost)
         self._spent[key].append(spend)
         return spend
 
-    @staticmethod
-    def settle(spend: _Spend | None, now: float) -> None:
+    def settle(self, spend: _Spend | None, now: float) -> None:
         if spend is not None:
             spend.at = now
+            self._unheard.discard(spend.key)  # answered: from now on, the report or the documented limit
+
+    def unheard(self, key: str | None) -> bool:
+        """A reported budget whose real limit no answer has told yet."""
+        return key in self._unheard
 
     def block(self, key: str | None, until: float) -> None:
         if key is not None and key in self._budgets:
@@ -67,9 +78,10 @@ class BudgetBook:
         if seen.limit is not None and seen.limit > 0:
             old = self._budgets[seen.key]
             if old.limit != seen.limit:
-                self._budgets[seen.key] = Budget(seen.limit, old.window_s)
+                self._budgets[seen.key] = attrs.evolve(old, limit=seen.limit)
         if seen.remaining is not None and seen.remaining <= 0 and seen.reset_at and seen.reset_at > now:
-            self.block(seen.key, seen.reset_at)
+            # A rolling window frees up within one window; a later reset means the clocks differ.
+            self.block(seen.key, min(seen.reset_at, now + self._budgets[seen.key].window_s))
 
     def next_change(self, key: str | None, now: float) -> float:
         """The earliest time capacity of ``key`` may grow (INFINITY when only an answer can free it)."""
