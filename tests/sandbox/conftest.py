@@ -1,8 +1,5 @@
-"""Fixtures around one running sandbox per test session (reset before every test that uses it).
-
-Reusable elsewhere: ``sandbox`` gives a clean, running ``Sandbox``; ``bybit_client`` /
-``bitget_client`` give sync ccxt clients with markets loaded.
-"""
+"""Sandbox test fixtures. ``sandbox_server`` / ``sandbox`` (a running, reset sandbox) come from
+tests/conftest.py; these add ccxt clients with markets already loaded, shared by the session."""
 
 from __future__ import annotations
 
@@ -10,28 +7,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sandbox_http import RawClient
 
 from batchcancel.sandbox import Sandbox
 
 
 @pytest.fixture(scope="session")
-def sandbox_session() -> Iterator[Sandbox]:
-    with Sandbox(seed=7) as sb:
-        yield sb
-
-
-@pytest.fixture
-def sandbox(sandbox_session: Sandbox) -> Sandbox:
-    """The session's sandbox with orders, log, faults, budgets and knobs reset."""
-    sandbox_session.reset()
-    return sandbox_session
-
-
-@pytest.fixture(scope="session")
-def _loaded_clients(sandbox_session: Sandbox) -> dict[str, Any]:
+def _loaded_clients(sandbox_server: Sandbox) -> dict[str, Any]:
     clients = {}
     for name in ("bybit", "bitget"):
-        client = sandbox_session.client(name, enableRateLimit=False)
+        client = sandbox_server.client(name, enableRateLimit=False)
         client.load_markets()
         clients[name] = client
     return clients
@@ -39,9 +24,19 @@ def _loaded_clients(sandbox_session: Sandbox) -> dict[str, Any]:
 
 @pytest.fixture
 def bybit_client(sandbox: Sandbox, _loaded_clients: dict[str, Any]) -> Any:
+    """A sync ccxt bybit (markets loaded, ccxt's own throttle off) on the reset sandbox."""
     return _loaded_clients["bybit"]
 
 
 @pytest.fixture
 def bitget_client(sandbox: Sandbox, _loaded_clients: dict[str, Any]) -> Any:
+    """A sync ccxt bitget (markets loaded, ccxt's own throttle off) on the reset sandbox."""
     return _loaded_clients["bitget"]
+
+
+@pytest.fixture
+def raw(sandbox: Sandbox) -> Iterator[RawClient]:
+    """Raw signed HTTP (requests) as the default account, for exact bodies and bad signatures."""
+    client = RawClient(sandbox, timeout=5.0)
+    yield client
+    client.close()

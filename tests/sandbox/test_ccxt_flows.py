@@ -12,9 +12,15 @@ import pytest
 from batchcancel.sandbox import Sandbox
 
 # A spot and a derivative market per exchange, each exercised by the same flow.
-MARKETS = [("bybit", "BTC/USDT"), ("bybit", "ETH/USDT:USDT"), ("bybit", "BTC/USDC:USDC"),
-           ("bitget", "BTC/USDT"), ("bitget", "ETH/USDT:USDT"), ("bitget", "BTC/USD:BTC"),
-           ("bitget", "BTC/USDC:USDC")]
+MARKETS = [
+    ("bybit", "BTC/USDT"),
+    ("bybit", "ETH/USDT:USDT"),
+    ("bybit", "BTC/USDC:USDC"),
+    ("bitget", "BTC/USDT"),
+    ("bitget", "ETH/USDT:USDT"),
+    ("bitget", "BTC/USD:BTC"),
+    ("bitget", "BTC/USDC:USDC"),
+]
 
 
 def test_load_markets_lists_the_default_set(sandbox: Sandbox) -> None:
@@ -50,14 +56,17 @@ def _sync_flow(ex: Any, sandbox: Sandbox, exchange: str, symbol: str) -> None:
 
 
 @pytest.mark.parametrize(("exchange", "symbol"), MARKETS)
-def test_sync_ccxt_flow(sandbox: Sandbox, exchange: str, symbol: str,
-                        bybit_client: Any, bitget_client: Any) -> None:
+def test_sync_ccxt_flow(
+    sandbox: Sandbox, exchange: str, symbol: str, bybit_client: Any, bitget_client: Any
+) -> None:
     ex = bybit_client if exchange == "bybit" else bitget_client
     _sync_flow(ex, sandbox, exchange, symbol)
 
 
-@pytest.mark.parametrize(("exchange", "symbol"), [("bybit", "SOL/USDT"), ("bybit", "SOL/USDT:USDT"),
-                                                  ("bitget", "SOL/USDT"), ("bitget", "SOL/USDT:USDT")])
+@pytest.mark.parametrize(
+    ("exchange", "symbol"),
+    [("bybit", "SOL/USDT"), ("bybit", "SOL/USDT:USDT"), ("bitget", "SOL/USDT"), ("bitget", "SOL/USDT:USDT")],
+)
 def test_async_ccxt_flow(sandbox: Sandbox, exchange: str, symbol: str) -> None:
     async def flow() -> None:
         ex = sandbox.client(exchange, async_=True, enableRateLimit=False)
@@ -66,7 +75,8 @@ def test_async_ccxt_flow(sandbox: Sandbox, exchange: str, symbol: str) -> None:
             seeded = sandbox.seed_orders(exchange, {symbol: 4})
             placed = await ex.create_order(symbol, "limit", "sell", 2, 1000)
             assert {o["id"] for o in await ex.fetch_open_orders(symbol)} == (
-                {placed["id"]} | {s.order_id for s in seeded})
+                {placed["id"]} | {s.order_id for s in seeded}
+            )
             await ex.cancel_order(placed["id"], symbol)
             # Concurrent requests over aiohttp's pooled connections.
             await asyncio.gather(*(ex.cancel_order(s.order_id, symbol) for s in seeded[:2]))

@@ -14,7 +14,7 @@ import attrs
 
 from . import bitget_shapes as shapes
 from .accounts import Account
-from .book import FILLED, OPEN, DuplicateClientOrderId, OrderBook, SandboxOrder
+from .book import FILLED, OPEN, DuplicateClientOrderId, OrderBook, OrderSpec, SandboxOrder
 from .faults import HTTP_500, MAINTENANCE, RATE_LIMIT
 from .markets import BITGET, BITGET_DEMO_PRODUCT_TYPES, BITGET_PRODUCT_TYPES, Market
 from .signing import bitget_signature, same_signature, signed_query
@@ -25,16 +25,31 @@ BATCH_MAX = 50
 TIMESTAMP_TOLERANCE_MS = 30_000  # assumption: Bitget does not document it; ±30 s is the usual claim
 
 SPOT_PLACE, SPOT_UNFILLED, SPOT_CANCEL, SPOT_BATCH = (
-    "/api/v2/spot/trade/place-order", "/api/v2/spot/trade/unfilled-orders",
-    "/api/v2/spot/trade/cancel-order", "/api/v2/spot/trade/batch-cancel-order")
+    "/api/v2/spot/trade/place-order",
+    "/api/v2/spot/trade/unfilled-orders",
+    "/api/v2/spot/trade/cancel-order",
+    "/api/v2/spot/trade/batch-cancel-order",
+)
 MIX_PLACE, MIX_PENDING, MIX_CANCEL, MIX_BATCH = (
-    "/api/v2/mix/order/place-order", "/api/v2/mix/order/orders-pending",
-    "/api/v2/mix/order/cancel-order", "/api/v2/mix/order/batch-cancel-orders")
+    "/api/v2/mix/order/place-order",
+    "/api/v2/mix/order/orders-pending",
+    "/api/v2/mix/order/cancel-order",
+    "/api/v2/mix/order/batch-cancel-orders",
+)
 UTA_PROBE = "/api/v3/account/settings"
 
 # Requests per UID and second, per endpoint (Bitget documents 10/s for the cancel endpoints).
-PRIVATE_LIMITS = {SPOT_PLACE: 10, SPOT_UNFILLED: 20, SPOT_CANCEL: 10, SPOT_BATCH: 10,
-                  MIX_PLACE: 10, MIX_PENDING: 20, MIX_CANCEL: 10, MIX_BATCH: 10, UTA_PROBE: 10}
+PRIVATE_LIMITS = {
+    SPOT_PLACE: 10,
+    SPOT_UNFILLED: 20,
+    SPOT_CANCEL: 10,
+    SPOT_BATCH: 10,
+    MIX_PLACE: 10,
+    MIX_PENDING: 20,
+    MIX_CANCEL: 10,
+    MIX_BATCH: 10,
+    UTA_PROBE: 10,
+}
 PUBLIC_LIMIT = 20  # per IP and second, per endpoint
 
 SPOT_NOT_FOUND = ("43001", "The order does not exist")
@@ -99,8 +114,11 @@ class BitgetDialect:
             if private:
                 call.account = self._authenticate(request)
             self._charge(call, private)
-            params = (dict(parse_qsl(request.raw_query, keep_blank_values=True))
-                      if request.method == "GET" else parse_json_object(request.body))
+            params = (
+                dict(parse_qsl(request.raw_query, keep_blank_values=True))
+                if request.method == "GET"
+                else parse_json_object(request.body)
+            )
             if params is None:
                 raise BitgetError(PARAM_ERROR, "Parameter verification failed: body is not a JSON object")
             call.params = params
@@ -109,13 +127,19 @@ class BitgetDialect:
         except BitgetError as error:
             return self._reply(error.status, error.code, error.msg, None, call, request)
 
-    def _reply(self, status: int, code: str, msg: str, data: Any, call: _Call | None,
-               request: HttpRequest) -> Reply:
+    def _reply(
+        self, status: int, code: str, msg: str, data: Any, call: _Call | None, request: HttpRequest
+    ) -> Reply:
         payload = {"code": code, "msg": msg, "requestTime": self.ctx.clock.now_ms(), "data": data}
-        return Reply(status=status, payload=payload, headers={"Content-Type": "application/json"},
-                     account=call.account.uid if call and call.account else self.account_of(request),
-                     code=code, items=call.items if call else self.count_items(request),
-                     item_codes=call.item_codes if call else ())
+        return Reply(
+            status=status,
+            payload=payload,
+            headers={"Content-Type": "application/json"},
+            account=call.account.uid if call and call.account else self.account_of(request),
+            code=code,
+            items=call.items if call else self.count_items(request),
+            item_codes=call.item_codes if call else (),
+        )
 
     def _authenticate(self, request: HttpRequest) -> Account:
         key = request.header("ACCESS-KEY")
@@ -138,8 +162,9 @@ class BitgetDialect:
         if abs(self.ctx.clock.now_ms() - int(timestamp)) > TIMESTAMP_TOLERANCE_MS:
             raise BitgetError("40008", "Request timestamp expired")
         body = request.body if request.method == "POST" else b""
-        expected = bitget_signature(account.secret, timestamp, request.method, request.path,
-                                    signed_query(request.raw_query), body)
+        expected = bitget_signature(
+            account.secret, timestamp, request.method, request.path, signed_query(request.raw_query), body
+        )
         if not same_signature(expected, sign):
             raise BitgetError("40009", "sign signature error")
         if not same_signature(account.password, passphrase):
@@ -185,19 +210,27 @@ class BitgetDialect:
 
     def _symbols(self, call: _Call) -> Any:
         wanted = call.params.get("symbol")
-        return [shapes.spot_symbol(m) for m in self.ctx.catalog.in_category("spot")
-                if not wanted or m.native_symbol == wanted]
+        return [
+            shapes.spot_symbol(m)
+            for m in self.ctx.catalog.in_category("spot")
+            if not wanted or m.native_symbol == wanted
+        ]
 
     def _contracts(self, call: _Call) -> Any:
         product_type = self._product_type(call.params)
         wanted = call.params.get("symbol")
-        return [shapes.contract(m) for m in self.ctx.catalog.in_category(product_type)
-                if not wanted or m.native_symbol == wanted]
+        return [
+            shapes.contract(m)
+            for m in self.ctx.catalog.in_category(product_type)
+            if not wanted or m.native_symbol == wanted
+        ]
 
     def _uta_probe(self, call: _Call) -> Any:
         # A classic account: ccxt reads any error here as "not UTA" and stays on the v2 API.
-        raise BitgetError("40084", "You are in Classic Account mode, and the Unified Account API "
-                                   "is not supported at this time")
+        raise BitgetError(
+            "40084",
+            "You are in Classic Account mode, and the Unified Account API is not supported at this time",
+        )
 
     # ------------------------------------------------------------ spot trading
 
@@ -210,10 +243,15 @@ class BitgetDialect:
         if not is_positive_number(size) or (order_type == "limit" and not is_positive_number(price)):
             raise BitgetError(PARAM_ERROR, "Parameter verification failed: size or price is invalid")
         try:
-            order = self._book(call).place(
-                market, side=side, order_type=order_type, price=price, qty=size,
-                client_order_id=str(params.get("clientOid") or ""), order_filter=None,
-                now_ms=self.ctx.clock.now_ms(), status=FILLED if order_type == "market" else OPEN)
+            spec = OrderSpec(
+                side,
+                order_type,
+                price,
+                size,
+                client_order_id=str(params.get("clientOid") or ""),
+                status=FILLED if order_type == "market" else OPEN,
+            )
+            order = self._book(call).place(market, spec, self.ctx.clock.now_ms())
         except DuplicateClientOrderId:
             raise BitgetError("40786", "Duplicate clientOid") from None
         return {"orderId": order.order_id, "clientOid": order.client_order_id}
@@ -227,12 +265,15 @@ class BitgetDialect:
         before = int_param(params, "idLessThan", 0, 0, 10**30) or None
 
         def matches(order: SandboxOrder) -> bool:
-            return (order.is_open and order.category == category
-                    and (not symbol or order.native_symbol == symbol)
-                    and (before is None or int(order.order_id) < before))
+            return (
+                order.is_open
+                and order.category == category
+                and (not symbol or order.native_symbol == symbol)
+                and (before is None or int(order.order_id) < before)
+            )
 
         orders = sorted(self._book(call).orders(matches), key=lambda o: int(o.order_id), reverse=True)
-        return orders[:int_param(params, "limit", 100, 1, 100)]
+        return orders[: int_param(params, "limit", 100, 1, 100)]
 
     def _spot_unfilled(self, call: _Call) -> Any:
         symbol = call.params.get("symbol")
@@ -245,11 +286,17 @@ class BitgetDialect:
         call.items = 1
         order_id, client_id = str(params.get("orderId") or ""), str(params.get("clientOid") or "")
         if not params.get("symbol") or not (order_id or client_id):
-            raise BitgetError(PARAM_ERROR, "Parameter verification failed: symbol and orderId or "
-                                           "clientOid are required")
-        outcome = self._book(call).cancel(category, str(params["symbol"]), order_id=order_id,
-                                          client_order_id=client_id, order_filter=None,
-                                          now_ms=self.ctx.clock.now_ms())
+            raise BitgetError(
+                PARAM_ERROR, "Parameter verification failed: symbol and orderId or clientOid are required"
+            )
+        outcome = self._book(call).cancel(
+            category,
+            str(params["symbol"]),
+            order_id=order_id,
+            client_order_id=client_id,
+            order_filter=None,
+            now_ms=self.ctx.clock.now_ms(),
+        )
         if not outcome.ok or outcome.order is None:
             call.item_codes = (not_found[0],)
             raise BitgetError(*not_found)
@@ -259,30 +306,53 @@ class BitgetDialect:
     def _spot_cancel(self, call: _Call) -> Any:
         return self._cancel_one(call, "spot", SPOT_NOT_FOUND)
 
-    def _cancel_many(self, call: _Call, category: str, items: Any, symbol_of: Callable[[dict], str],
-                     not_found: tuple[str, str]) -> Any:
+    def _cancel_many(
+        self,
+        call: _Call,
+        category: str,
+        items: Any,
+        symbol_of: Callable[[dict], str],
+        not_found: tuple[str, str],
+    ) -> Any:
         call.items = len(items) if isinstance(items, list) else 0
         if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
             raise BitgetError(PARAM_ERROR, "Parameter verification failed: the order list is empty")
         if len(items) > BATCH_MAX:
-            raise BitgetError(PARAM_ERROR, f"Parameter verification failed: {len(items)} orders, "
-                                           f"the maximum is {BATCH_MAX}")
-        if any(i.get("orderId") for i in items) and any(i.get("clientOid") and not i.get("orderId")
-                                                        for i in items):
-            raise BitgetError(PARAM_ERROR, "Parameter verification failed: orderId and clientOid "
-                                           "cannot be mixed in one batch")
+            raise BitgetError(
+                PARAM_ERROR, f"Parameter verification failed: {len(items)} orders, the maximum is {BATCH_MAX}"
+            )
+        if any(i.get("orderId") for i in items) and any(
+            i.get("clientOid") and not i.get("orderId") for i in items
+        ):
+            raise BitgetError(
+                PARAM_ERROR,
+                "Parameter verification failed: orderId and clientOid cannot be mixed in one batch",
+            )
         book, now = self._book(call), self.ctx.clock.now_ms()
         successes, failures = [], []
         for item in items:
             order_id, client_id = str(item.get("orderId") or ""), str(item.get("clientOid") or "")
-            outcome = book.cancel(category, symbol_of(item), order_id=order_id, client_order_id=client_id,
-                                  order_filter=None, now_ms=now)
+            outcome = book.cancel(
+                category,
+                symbol_of(item),
+                order_id=order_id,
+                client_order_id=client_id,
+                order_filter=None,
+                now_ms=now,
+            )
             if outcome.ok and outcome.order is not None:
-                successes.append({"orderId": outcome.order.order_id,
-                                  "clientOid": outcome.order.client_order_id})
+                successes.append(
+                    {"orderId": outcome.order.order_id, "clientOid": outcome.order.client_order_id}
+                )
             else:
-                failures.append({"orderId": order_id, "clientOid": client_id,
-                                 "errorMsg": not_found[1], "errorCode": not_found[0]})
+                failures.append(
+                    {
+                        "orderId": order_id,
+                        "clientOid": client_id,
+                        "errorMsg": not_found[1],
+                        "errorCode": not_found[0],
+                    }
+                )
         call.item_codes = _item_codes(successes, failures)
         return {"successList": successes, "failureList": failures}
 
@@ -293,9 +363,12 @@ class BitgetDialect:
         if not multiple and not top_symbol:
             raise BitgetError(PARAM_ERROR, "Parameter verification failed: symbol cannot be empty")
         return self._cancel_many(
-            call, "spot", params.get("orderList"),
+            call,
+            "spot",
+            params.get("orderList"),
             (lambda item: str(item.get("symbol") or "")) if multiple else (lambda item: top_symbol),
-            SPOT_NOT_FOUND)
+            SPOT_NOT_FOUND,
+        )
 
     # ------------------------------------------------------------- mix trading
 
@@ -322,8 +395,9 @@ class BitgetDialect:
         symbol = str(params.get("symbol") or "")
         if not symbol:
             raise BitgetError(PARAM_ERROR, "Parameter verification failed: symbol cannot be empty")
-        return self._cancel_many(call, product_type, params.get("orderIdList"), lambda item: symbol,
-                                 MIX_NOT_FOUND)
+        return self._cancel_many(
+            call, product_type, params.get("orderIdList"), lambda item: symbol, MIX_NOT_FOUND
+        )
 
     # ------------------------------------------------------------------ faults
 

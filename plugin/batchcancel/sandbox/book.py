@@ -58,6 +58,19 @@ class CancelOutcome:
         return self.miss is None
 
 
+@attrs.frozen
+class OrderSpec:
+    """What a client asks for when it places an order."""
+
+    side: str  # "buy" / "sell"
+    order_type: str  # "limit" / "market"
+    price: str
+    qty: str
+    client_order_id: str = ""
+    order_filter: str | None = None
+    status: str = OPEN  # a market order is placed already filled: the sandbox matches nothing
+
+
 class DuplicateClientOrderId(Exception):
     pass
 
@@ -85,25 +98,33 @@ class OrderBook:
         self._orders: dict[str, SandboxOrder] = {}
         self._by_client: dict[str, str] = {}
 
-    def _new(self, market: Market, *, side: str, order_type: str, price: str, qty: str,
-             client_order_id: str, order_filter: str | None, now_ms: int, status: str) -> SandboxOrder:
+    def _new(
+        self, market: Market, spec: OrderSpec, now_ms: int, *, generated_client_id: bool
+    ) -> SandboxOrder:
         order_id = self._ids.next()
         return SandboxOrder(
-            exchange=self.exchange, account=self.account, order_id=order_id,
-            client_order_id=client_order_id, symbol=market.symbol, native_symbol=market.native_symbol,
-            category=market.category, side=side, order_type=order_type, price=price, qty=qty,
-            status=status, order_filter=order_filter, created_ms=now_ms, updated_ms=now_ms,
+            exchange=self.exchange,
+            account=self.account,
+            order_id=order_id,
+            client_order_id=f"sbx-{order_id}" if generated_client_id else spec.client_order_id,
+            symbol=market.symbol,
+            native_symbol=market.native_symbol,
+            category=market.category,
+            side=spec.side,
+            order_type=spec.order_type,
+            price=spec.price,
+            qty=spec.qty,
+            status=spec.status,
+            order_filter=spec.order_filter,
+            created_ms=now_ms,
+            updated_ms=now_ms,
         )
 
-    def place(self, market: Market, *, side: str, order_type: str, price: str, qty: str,
-              client_order_id: str, order_filter: str | None, now_ms: int, status: str = OPEN
-              ) -> SandboxOrder:
+    def place(self, market: Market, spec: OrderSpec, now_ms: int) -> SandboxOrder:
         with self._lock:
-            if client_order_id and client_order_id in self._by_client:
-                raise DuplicateClientOrderId(client_order_id)
-            order = self._new(market, side=side, order_type=order_type, price=price, qty=qty,
-                              client_order_id=client_order_id, order_filter=order_filter,
-                              now_ms=now_ms, status=status)
+            if spec.client_order_id and spec.client_order_id in self._by_client:
+                raise DuplicateClientOrderId(spec.client_order_id)
+            order = self._new(market, spec, now_ms, generated_client_id=False)
             self._store(order)
             return order
 
@@ -112,8 +133,14 @@ class OrderBook:
         if order.client_order_id:
             self._by_client[order.client_order_id] = order.order_id
 
-    def seed(self, plan: Iterable[tuple[Market, int]], *, client_ids: bool,
-             order_filter: Callable[[Market], str | None], now_ms: int) -> list[SandboxOrder]:
+    def seed(
+        self,
+        plan: Iterable[tuple[Market, int]],
+        *,
+        client_ids: bool,
+        order_filter: Callable[[Market], str | None],
+        now_ms: int,
+    ) -> list[SandboxOrder]:
         created: list[SandboxOrder] = []
         with self._lock:
             for market, count in plan:
@@ -122,11 +149,8 @@ class OrderBook:
                 for k in range(count):
                     # A ladder of resting bids below the reference price, like a grid bot leaves.
                     price = f"{reference * (1 - 0.0005 * (k % 400 + 1)):.{decimals}f}"
-                    order = self._new(market, side="buy", order_type="limit", price=price, qty="1",
-                                      client_order_id="", order_filter=order_filter(market),
-                                      now_ms=now_ms, status=OPEN)
-                    if client_ids:
-                        order = attrs.evolve(order, client_order_id=f"sbx-{order.order_id}")
+                    spec = OrderSpec("buy", "limit", price, "1", order_filter=order_filter(market))
+                    order = self._new(market, spec, now_ms, generated_client_id=client_ids)
                     self._store(order)
                     created.append(order)
         return created
@@ -134,8 +158,16 @@ class OrderBook:
     def get(self, order_id: str) -> SandboxOrder | None:
         return self._orders.get(order_id)
 
-    def cancel(self, category: str, native_symbol: str, *, order_id: str | None,
-               client_order_id: str | None, order_filter: str | None, now_ms: int) -> CancelOutcome:
+    def cancel(
+        self,
+        category: str,
+        native_symbol: str,
+        *,
+        order_id: str | None,
+        client_order_id: str | None,
+        order_filter: str | None,
+        now_ms: int,
+    ) -> CancelOutcome:
         """Cancel one order; ``order_id`` wins over ``client_order_id`` (as Bybit documents).
 
         ``order_filter`` None means the filter is not checked (every dialect but Bybit spot).

@@ -15,7 +15,7 @@ import attrs
 
 from . import bybit_shapes as shapes
 from .accounts import Account
-from .book import FILLED, OPEN, DuplicateClientOrderId, OrderBook, SandboxOrder
+from .book import FILLED, OPEN, DuplicateClientOrderId, OrderBook, OrderSpec, SandboxOrder
 from .faults import HTTP_500, MAINTENANCE, RATE_LIMIT
 from .limits import Grant
 from .markets import BYBIT, Market
@@ -28,8 +28,12 @@ BATCH_MAX = {"spot": 10, "linear": 20, "inverse": 20, "option": 20}
 OK_MSG = "OK"
 
 CREATE, REALTIME, CANCEL, CANCEL_BATCH, CANCEL_ALL = (
-    "/v5/order/create", "/v5/order/realtime", "/v5/order/cancel", "/v5/order/cancel-batch",
-    "/v5/order/cancel-all")
+    "/v5/order/create",
+    "/v5/order/realtime",
+    "/v5/order/cancel",
+    "/v5/order/cancel-batch",
+    "/v5/order/cancel-all",
+)
 
 # Per UID and second (facts §1.6). Linear and inverse share one budget per endpoint
 # ("derivatives"): the table lists them in one column, and sharing is the conservative reading.
@@ -127,24 +131,45 @@ class BybitDialect:
             return dict(parse_qsl(request.raw_query, keep_blank_values=True))
         return parse_json_object(request.body)
 
-    def _envelope(self, status: int, code: int, msg: str, result: Any, ext: Any, call: _Call | None,
-                  request: HttpRequest) -> Reply:
+    def _envelope(
+        self,
+        status: int,
+        code: int,
+        msg: str,
+        result: Any,
+        ext: Any,
+        call: _Call | None,
+        request: HttpRequest,
+    ) -> Reply:
         now = self.ctx.clock.now_ms()
-        payload = {"retCode": code, "retMsg": msg, "result": result, "retExtInfo": ext,
-                   "time": call.time_override if call and call.time_override else now}
-        return Reply(status=status, payload=payload, headers=self._limit_headers(call, request),
-                     account=call.account.uid if call and call.account else self.account_of(request),
-                     code=str(code), items=call.items if call else self.count_items(request),
-                     item_codes=call.item_codes if call else ())
+        payload = {
+            "retCode": code,
+            "retMsg": msg,
+            "result": result,
+            "retExtInfo": ext,
+            "time": call.time_override if call and call.time_override else now,
+        }
+        return Reply(
+            status=status,
+            payload=payload,
+            headers=self._limit_headers(call, request),
+            account=call.account.uid if call and call.account else self.account_of(request),
+            code=str(code),
+            items=call.items if call else self.count_items(request),
+            item_codes=call.item_codes if call else (),
+        )
 
     def _limit_headers(self, call: _Call | None, request: HttpRequest) -> dict[str, str]:
         grant = call.grant if call else None
         if grant is None:
             # Nothing was charged (an early error): report the public budget's state.
             grant = self.ctx.limiter.peek(self._public_key(), self._public_limit())
-        return {"Content-Type": "application/json; charset=utf-8",
-                "X-Bapi-Limit": str(grant.limit), "X-Bapi-Limit-Status": str(grant.remaining),
-                "X-Bapi-Limit-Reset-Timestamp": str(grant.reset_ms)}
+        return {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Bapi-Limit": str(grant.limit),
+            "X-Bapi-Limit-Status": str(grant.remaining),
+            "X-Bapi-Limit-Reset-Timestamp": str(grant.reset_ms),
+        }
 
     def _ip_limited(self, call: _Call, request: HttpRequest) -> Reply:
         reply = self._envelope(403, 403, "access too frequent", {}, {}, call, request)
@@ -162,9 +187,12 @@ class BybitDialect:
             raise BybitError(10002, "invalid request, please check your timestamp and recv_window")
         server_time = self.ctx.clock.now_ms()
         if not server_time - int(recv_window) <= int(timestamp) < server_time + 1000:
-            raise BybitError(10002, "invalid request, please check your server timestamp or recv_window "
-                             f"param. req_timestamp[{timestamp}],server_timestamp[{server_time}],"
-                             f"recv_window[{recv_window}]")
+            raise BybitError(
+                10002,
+                "invalid request, please check your server timestamp or recv_window "
+                f"param. req_timestamp[{timestamp}],server_timestamp[{server_time}],"
+                f"recv_window[{recv_window}]",
+            )
         payload = request.body if request.method == "POST" else signed_query(request.raw_query).encode()
         expected = bybit_signature(account.secret, timestamp, account.api_key, recv_window, payload)
         if not same_signature(expected, request.header("X-BAPI-SIGN") or ""):
@@ -236,10 +264,13 @@ class BybitDialect:
             markets = [m for m in markets if m.base == params["baseCoin"]]
         start = int_param(params, "cursor", 0, 0, len(markets))
         limit = int_param(params, "limit", 500, 1, 1000)
-        page = markets[start:start + limit]
+        page = markets[start : start + limit]
         cursor = str(start + limit) if start + limit < len(markets) else ""
-        return {"category": category, "list": [shapes.instrument(m) for m in page],
-                "nextPageCursor": cursor}, {}
+        return {
+            "category": category,
+            "list": [shapes.instrument(m) for m in page],
+            "nextPageCursor": cursor,
+        }, {}
 
     def _coin_info(self, call: _Call) -> tuple[Any, Any]:
         self._charge(call, None, OTHER_PRIVATE_LIMIT)
@@ -278,15 +309,22 @@ class BybitDialect:
             if order_filter not in SPOT_ORDER_FILTERS:
                 raise BybitError(PARAM_ERROR, "params error: orderFilter invalid")
         try:
-            order = self._book(call).place(
-                market, side=side.lower(), order_type=order_type.lower(), price=price, qty=qty,
-                client_order_id=str(params.get("orderLinkId") or ""), order_filter=order_filter,
-                now_ms=self.ctx.clock.now_ms(),
-                # A market order fills at once: the sandbox has no matching engine.
-                status=FILLED if order_type == "Market" else OPEN)
+            spec = OrderSpec(
+                side.lower(),
+                order_type.lower(),
+                price,
+                qty,
+                client_order_id=str(params.get("orderLinkId") or ""),
+                order_filter=order_filter,
+                status=FILLED if order_type == "Market" else OPEN,
+            )
+            order = self._book(call).place(market, spec, self.ctx.clock.now_ms())
         except DuplicateClientOrderId:
-            raise (BybitError(170141, "Duplicate clientOrderId.") if market.is_spot
-                   else BybitError(110072, "OrderLinkedID is duplicate.")) from None
+            raise (
+                BybitError(170141, "Duplicate clientOrderId.")
+                if market.is_spot
+                else BybitError(110072, "OrderLinkedID is duplicate.")
+            ) from None
         return {"orderId": order.order_id, "orderLinkId": order.client_order_id}, {}
 
     def _realtime(self, call: _Call) -> tuple[Any, Any]:
@@ -294,12 +332,22 @@ class BybitDialect:
         category = self._category(params)
         self._charge(call, None, REALTIME_LIMIT)
         if category in ("linear", "inverse") and not (
-                params.get("symbol") or params.get("settleCoin") or params.get("baseCoin")):
-            raise BybitError(PARAM_ERROR, "Missing some parameters that must be filled in, "
-                                          "symbol or settleCoin or baseCoin")
-        wanted = {field: params[key] for key, field in (
-            ("symbol", "native_symbol"), ("orderId", "order_id"), ("orderLinkId", "client_order_id"),
-            ("orderFilter", "order_filter")) if params.get(key)}
+            params.get("symbol") or params.get("settleCoin") or params.get("baseCoin")
+        ):
+            raise BybitError(
+                PARAM_ERROR,
+                "Missing some parameters that must be filled in, symbol or settleCoin or baseCoin",
+            )
+        wanted = {
+            field: params[key]
+            for key, field in (
+                ("symbol", "native_symbol"),
+                ("orderId", "order_id"),
+                ("orderLinkId", "client_order_id"),
+                ("orderFilter", "order_filter"),
+            )
+            if params.get(key)
+        }
         settle, base = params.get("settleCoin"), params.get("baseCoin")
         cursor = int(params["cursor"]) if str(params.get("cursor", "")).isdigit() else None
         catalog = self.ctx.catalog
@@ -318,8 +366,11 @@ class BybitDialect:
         limit = int_param(params, "limit", 20, 1, 50)
         page = orders[:limit]
         next_cursor = page[-1].order_id if len(orders) > limit else ""
-        return {"category": category, "list": [shapes.order_record(o) for o in page],
-                "nextPageCursor": next_cursor}, {}
+        return {
+            "category": category,
+            "list": [shapes.order_record(o) for o in page],
+            "nextPageCursor": next_cursor,
+        }, {}
 
     def _cancel(self, call: _Call) -> tuple[Any, Any]:
         params = call.params
@@ -335,9 +386,14 @@ class BybitDialect:
             order_filter = params.get("orderFilter") or "Order"
             if order_filter not in SPOT_ORDER_FILTERS:
                 raise BybitError(PARAM_ERROR, "params error: orderFilter invalid")
-        outcome = self._book(call).cancel(category, str(params["symbol"]), order_id=order_id,
-                                          client_order_id=link_id, order_filter=order_filter,
-                                          now_ms=self.ctx.clock.now_ms())
+        outcome = self._book(call).cancel(
+            category,
+            str(params["symbol"]),
+            order_id=order_id,
+            client_order_id=link_id,
+            order_filter=order_filter,
+            now_ms=self.ctx.clock.now_ms(),
+        )
         if not outcome.ok or outcome.order is None:
             call.item_codes = (str(not_found(category)[0]),)
             raise BybitError(*not_found(category))
@@ -352,8 +408,11 @@ class BybitDialect:
         if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
             raise BybitError(PARAM_ERROR, "params error: request must be a non-empty list of orders")
         if len(items) > BATCH_MAX[category]:
-            raise BybitError(PARAM_ERROR, f"params error: request holds {len(items)} orders, the maximum "
-                                          f"for {category} is {BATCH_MAX[category]}")
+            raise BybitError(
+                PARAM_ERROR,
+                f"params error: request holds {len(items)} orders, the maximum "
+                f"for {category} is {BATCH_MAX[category]}",
+            )
         granted = self._charge_order_endpoint(call, category, len(items))
         book, now = self._book(call), self.ctx.clock.now_ms()
         results, codes = [], []
@@ -367,8 +426,14 @@ class BybitDialect:
                 code, msg = PARAM_ERROR, "params error: symbol and orderId or orderLinkId are required"
             else:
                 # The batch endpoint only reaches plain spot orders ("Order"), never conditional ones.
-                outcome = book.cancel(category, symbol, order_id=order_id, client_order_id=link_id,
-                                      order_filter="Order" if category == "spot" else None, now_ms=now)
+                outcome = book.cancel(
+                    category,
+                    symbol,
+                    order_id=order_id,
+                    client_order_id=link_id,
+                    order_filter="Order" if category == "spot" else None,
+                    now_ms=now,
+                )
                 if outcome.ok and outcome.order is not None:
                     code, msg = 0, OK_MSG
                     row["orderId"], row["orderLinkId"] = outcome.order.order_id, outcome.order.client_order_id
@@ -385,22 +450,30 @@ class BybitDialect:
         self._charge_order_endpoint(call, category)
         symbol, base, settle = params.get("symbol"), params.get("baseCoin"), params.get("settleCoin")
         if category in ("linear", "inverse") and not (symbol or base or settle):
-            raise BybitError(PARAM_ERROR, "Missing some parameters that must be filled in, "
-                                          "symbol or settleCoin or baseCoin")
+            raise BybitError(
+                PARAM_ERROR,
+                "Missing some parameters that must be filled in, symbol or settleCoin or baseCoin",
+            )
         # Spot without orderFilter cancels plain orders only, like a single cancel (assumption).
         order_filter = (params.get("orderFilter") or "Order") if category == "spot" else None
         catalog, book, now = self.ctx.catalog, self._book(call), self.ctx.clock.now_ms()
 
         def matches(order: SandboxOrder) -> bool:
             market = catalog.by_symbol(order.symbol)
-            return (order.is_open and order.category == category
-                    and (not symbol or order.native_symbol == symbol) and (not base or market.base == base)
-                    and (not settle or market.settle == settle)
-                    and (order_filter is None or order.order_filter == order_filter))
+            return (
+                order.is_open
+                and order.category == category
+                and (not symbol or order.native_symbol == symbol)
+                and (not base or market.base == base)
+                and (not settle or market.settle == settle)
+                and (order_filter is None or order.order_filter == order_filter)
+            )
 
         cancelled = book.mark([o.order_id for o in book.orders(matches)], "canceled", now)
-        return {"list": [{"orderId": o.order_id, "orderLinkId": o.client_order_id} for o in cancelled],
-                "success": "1"}, {}
+        return {
+            "list": [{"orderId": o.order_id, "orderLinkId": o.client_order_id} for o in cancelled],
+            "success": "1",
+        }, {}
 
     # ------------------------------------------------------------------ faults
 
@@ -410,8 +483,9 @@ class BybitDialect:
             reply.headers["X-Bapi-Limit-Status"] = "0"
             return reply
         if kind == MAINTENANCE:
-            return self._envelope(200, 10016, "Service is under maintenance, please try again later.",
-                                  {}, {}, None, request)
+            return self._envelope(
+                200, 10016, "Service is under maintenance, please try again later.", {}, {}, None, request
+            )
         assert kind == HTTP_500, kind
         return self.internal_error(request)
 
@@ -442,8 +516,9 @@ class BybitDialect:
             index = pick(len(rows))
             del rows[index], codes[index]
         elif kind == "extra_item" and rows:
-            stray = dict(rows[pick(len(rows))], orderId=str(9_000_000_000_000_000_000 + pick(10**9)),
-                         orderLinkId="")
+            stray = dict(
+                rows[pick(len(rows))], orderId=str(9_000_000_000_000_000_000 + pick(10**9)), orderLinkId=""
+            )
             rows.append(stray)
             codes.append({"code": 0, "msg": OK_MSG})
         reply.item_codes = tuple(str(c["code"]) for c in codes)

@@ -29,8 +29,11 @@ from .wire import ExchangeContext
 
 # ccxt options that keep start-up to the calls the sandbox serves (facts §1.7, §2.6).
 LEAN_OPTIONS: dict[str, dict[str, Any]] = {
-    BYBIT: {"fetchMarkets": {"types": ["spot", "linear", "inverse"]},
-            "enableUnifiedAccount": True, "enableUnifiedMargin": False},
+    BYBIT: {
+        "fetchMarkets": {"types": ["spot", "linear", "inverse"]},
+        "enableUnifiedAccount": True,
+        "enableUnifiedMargin": False,
+    },
     BITGET: {"uta": False, "fetchMarkets": {"types": ["spot", "swap"]}},
 }
 _ORDER_ID_PREFIXES = {BYBIT: 19, BITGET: 12}
@@ -41,10 +44,20 @@ AccountRef = Account | str | None  # an Account, a uid, or None for the default 
 class Sandbox:
     """A loopback exchange for Bybit v5 and Bitget v2 that real ccxt and pybit talk to unchanged."""
 
-    def __init__(self, *, latency_ms: float = 0.0, jitter_ms: float = 0.0, seed: int = 0,
-                 budget_scale: float = 1.0, host: str = "127.0.0.1", port: int = 0,
-                 api_key: str | None = None, secret: str | None = None, password: str | None = None,
-                 markets_per_type: int = DEFAULT_COUNT) -> None:
+    def __init__(
+        self,
+        *,
+        latency_ms: float = 0.0,
+        jitter_ms: float = 0.0,
+        seed: int = 0,
+        budget_scale: float = 1.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str | None = None,
+        secret: str | None = None,
+        password: str | None = None,
+        markets_per_type: int = DEFAULT_COUNT,
+    ) -> None:
         self._host = check_loopback(host)
         self._requested_port = port
         self.seed = seed
@@ -52,8 +65,10 @@ class Sandbox:
         self._clock = ServerClock()
         self._accounts = AccountRegistry()
         self.default_account = self._accounts.create(api_key=api_key, secret=secret, password=password)
-        self._catalogs = {BYBIT: MarketCatalog(BYBIT, default_bybit_markets(markets_per_type)),
-                          BITGET: MarketCatalog(BITGET, default_bitget_markets(markets_per_type))}
+        self._catalogs = {
+            BYBIT: MarketCatalog(BYBIT, default_bybit_markets(markets_per_type)),
+            BITGET: MarketCatalog(BITGET, default_bitget_markets(markets_per_type)),
+        }
         self._books = Books(_ORDER_ID_PREFIXES)
         self._limiter = RateLimiter(self._clock)
         self._budgets = BudgetTable(budget_scale)
@@ -61,11 +76,22 @@ class Sandbox:
         self._latency = LatencyPlan(latency_ms, jitter_ms, seed)
         self._log = RequestLog()
         self._stopping = threading.Event()
-        dialects = {name: dialect(ExchangeContext(self._catalogs[name], self._accounts, self._clock,
-                                                  self._books, self._limiter, self._budgets))
-                    for name, dialect in ((BYBIT, BybitDialect), (BITGET, BitgetDialect))}
-        self._router = Router(dialects[BYBIT], dialects[BITGET], self._faults, self._latency,
-                              self._log, self._stopping)
+        dialects = {
+            name: dialect(
+                ExchangeContext(
+                    self._catalogs[name],
+                    self._accounts,
+                    self._clock,
+                    self._books,
+                    self._limiter,
+                    self._budgets,
+                )
+            )
+            for name, dialect in ((BYBIT, BybitDialect), (BITGET, BitgetDialect))
+        }
+        self._router = Router(
+            dialects[BYBIT], dialects[BITGET], self._faults, self._latency, self._log, self._stopping
+        )
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -75,8 +101,12 @@ class Sandbox:
         if self._server is not None:
             raise RuntimeError("sandbox already started")
         self._server = SandboxHTTPServer(self._host, self._requested_port, self._router)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="batchcancel-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="batchcancel-sandbox",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -130,8 +160,9 @@ class Sandbox:
     def password(self) -> str:
         return self.default_account.password
 
-    def add_account(self, *, api_key: str | None = None, secret: str | None = None,
-                    password: str | None = None) -> Account:
+    def add_account(
+        self, *, api_key: str | None = None, secret: str | None = None, password: str | None = None
+    ) -> Account:
         """A new UID with its own credentials (and so its own rate budgets and order books)."""
         return self._accounts.create(api_key=api_key, secret=secret, password=password)
 
@@ -159,8 +190,15 @@ class Sandbox:
 
     # ------------------------------------------------------------------ orders
 
-    def seed_orders(self, exchange: str, counts: Mapping[str, int], *, client_ids: bool = True,
-                    order_filter: str | None = None, account: AccountRef = None) -> list[SandboxOrder]:
+    def seed_orders(
+        self,
+        exchange: str,
+        counts: Mapping[str, int],
+        *,
+        client_ids: bool = True,
+        order_filter: str | None = None,
+        account: AccountRef = None,
+    ) -> list[SandboxOrder]:
         """Open ``counts[symbol]`` resting orders per unified symbol, server-side, in one go.
 
         ``order_filter`` (Bybit spot only) makes them conditional: "StopOrder" or "tpslOrder".
@@ -174,8 +212,11 @@ class Sandbox:
                 raise ValueError("order_filter applies to Bybit spot markets only")
         spot_filter = order_filter or "Order"
         return self._book(exchange, self._uid(account)).seed(
-            plan, client_ids=client_ids, now_ms=self._clock.now_ms(),
-            order_filter=lambda m: spot_filter if exchange == BYBIT and m.is_spot else None)
+            plan,
+            client_ids=client_ids,
+            now_ms=self._clock.now_ms(),
+            order_filter=lambda m: spot_filter if exchange == BYBIT and m.is_spot else None,
+        )
 
     def _book(self, exchange: str, uid: str) -> OrderBook:
         self._catalog(exchange)
@@ -188,11 +229,15 @@ class Sandbox:
             return [self._book(exchange, self._uid(account))]
         return self._books.for_exchange(exchange)
 
-    def orders(self, exchange: str, status: str | None = None, *,
-               account: AccountRef = None) -> list[SandboxOrder]:
+    def orders(
+        self, exchange: str, status: str | None = None, *, account: AccountRef = None
+    ) -> list[SandboxOrder]:
         """Orders in creation order; ``account=None`` means every account."""
-        return [o for book in self._books_of(exchange, account)
-                for o in book.orders(None if status is None else (lambda o: o.status == status))]
+        return [
+            o
+            for book in self._books_of(exchange, account)
+            for o in book.orders(None if status is None else (lambda o: o.status == status))
+        ]
 
     def open_orders(self, exchange: str, *, account: AccountRef = None) -> list[SandboxOrder]:
         return self.orders(exchange, "open", account=account)
@@ -227,8 +272,15 @@ class Sandbox:
         """Delay every response (or those whose path matches the glob ``path``) by ms + U(0, jitter)."""
         self._latency.set(ms, jitter_ms, path)
 
-    def inject(self, path: str, fault: str, *, times: int | None = 1, rate: float | None = None,
-               hold_s: float = DEFAULT_HOLD_S) -> None:
+    def inject(
+        self,
+        path: str,
+        fault: str,
+        *,
+        times: int | None = 1,
+        rate: float | None = None,
+        hold_s: float = DEFAULT_HOLD_S,
+    ) -> None:
         """Make requests to ``path`` (a glob) fail with ``fault``: the next ``times`` of them, or
         with seeded probability ``rate`` (at most ``times``; ``times=None`` means no cap)."""
         self._faults.inject(path, fault, times=times, rate=rate, hold_s=hold_s)
@@ -267,8 +319,9 @@ class Sandbox:
 
     # ----------------------------------------------------------------- clients
 
-    def client(self, exchange: str, async_: bool = False, *, account: AccountRef = None,
-               **ccxt_config: Any) -> Any:
+    def client(
+        self, exchange: str, async_: bool = False, *, account: AccountRef = None, **ccxt_config: Any
+    ) -> Any:
         """A real ccxt exchange pointed at the sandbox, with the lean options; ``ccxt_config``
         merges over the defaults (``options`` key by key)."""
         self._catalog(exchange)

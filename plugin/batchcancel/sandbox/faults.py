@@ -19,8 +19,18 @@ EXTRA_ITEM = "extra_item"  # applied; a batch response carries an item nobody as
 MAINTENANCE = "maintenance"  # not applied; the exchange's maintenance answer
 RATE_LIMIT = "rate_limit"  # not applied; the exchange's rate-limit answer for the whole request
 
-FAULT_KINDS = (HTTP_500, RESET, TIMEOUT_APPLIED, TIMEOUT_NOT_APPLIED, MALFORMED_JSON, TRUNCATED_JSON,
-               DROP_ITEM, EXTRA_ITEM, MAINTENANCE, RATE_LIMIT)
+FAULT_KINDS = (
+    HTTP_500,
+    RESET,
+    TIMEOUT_APPLIED,
+    TIMEOUT_NOT_APPLIED,
+    MALFORMED_JSON,
+    TRUNCATED_JSON,
+    DROP_ITEM,
+    EXTRA_ITEM,
+    MAINTENANCE,
+    RATE_LIMIT,
+)
 # Faults after which the request's effect (e.g. the cancel) has happened on the server.
 APPLIED_FAULTS = frozenset({TIMEOUT_APPLIED, MALFORMED_JSON, TRUNCATED_JSON, DROP_ITEM, EXTRA_ITEM})
 BATCH_ONLY_FAULTS = frozenset({DROP_ITEM, EXTRA_ITEM})
@@ -51,8 +61,15 @@ class FaultPlan:
         self._rules: list[_Rule] = []
         self._rng = random.Random(seed)
 
-    def inject(self, pattern: str, kind: str, *, times: int | None = 1, rate: float | None = None,
-               hold_s: float = DEFAULT_HOLD_S) -> None:
+    def inject(
+        self,
+        pattern: str,
+        kind: str,
+        *,
+        times: int | None = 1,
+        rate: float | None = None,
+        hold_s: float = DEFAULT_HOLD_S,
+    ) -> None:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULT_KINDS)}")
         if times is not None and times < 1:

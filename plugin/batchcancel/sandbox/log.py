@@ -42,5 +42,8 @@ class RequestLog:
 
     def count(self, path: str | None = None, exchange: str | None = None) -> int:
         with self._lock:
-            return sum(1 for e in self._entries
-                       if (path is None or e.path == path) and (exchange is None or e.exchange == exchange))
+            return sum(
+                1
+                for e in self._entries
+                if (path is None or e.path == path) and (exchange is None or e.exchange == exchange)
+            )

@@ -20,9 +20,46 @@ BITGET_PRODUCT_TYPES = ("USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES")
 BITGET_DEMO_PRODUCT_TYPES = ("SUSDT-FUTURES", "SCOIN-FUTURES", "SUSDC-FUTURES")
 
 _REAL_COINS = (
-    "BTC", "ETH", "SOL", "XRP", "DOGE", "ADA", "AVAX", "LINK", "DOT", "LTC", "TRX", "BCH", "NEAR",
-    "ATOM", "UNI", "APT", "ARB", "OP", "FIL", "ETC", "XLM", "ICP", "HBAR", "SUI", "INJ", "TIA", "SEI",
-    "PEPE", "SHIB", "WIF", "AAVE", "MKR", "LDO", "RNDR", "GRT", "SAND", "MANA", "AXS", "CRV", "SNX",
+    "BTC",
+    "ETH",
+    "SOL",
+    "XRP",
+    "DOGE",
+    "ADA",
+    "AVAX",
+    "LINK",
+    "DOT",
+    "LTC",
+    "TRX",
+    "BCH",
+    "NEAR",
+    "ATOM",
+    "UNI",
+    "APT",
+    "ARB",
+    "OP",
+    "FIL",
+    "ETC",
+    "XLM",
+    "ICP",
+    "HBAR",
+    "SUI",
+    "INJ",
+    "TIA",
+    "SEI",
+    "PEPE",
+    "SHIB",
+    "WIF",
+    "AAVE",
+    "MKR",
+    "LDO",
+    "RNDR",
+    "GRT",
+    "SAND",
+    "MANA",
+    "AXS",
+    "CRV",
+    "SNX",
 )
 _REFERENCE_PRICES = {"BTC": "60000", "ETH": "3000", "SOL": "150", "XRP": "0.5", "DOGE": "0.12"}
 DEFAULT_COUNT = 60
@@ -66,36 +103,52 @@ def _tick(price: str) -> str:
     return "0.0001"
 
 
-def _market(exchange: str, category: str, base: str, quote: str, settle: str | None, native: str,
-            index: int) -> Market:
+def _market(
+    exchange: str, category: str, base: str, quote: str, settle: str | None, native: str, index: int
+) -> Market:
     unified = f"{base}/{quote}" if settle is None else f"{base}/{quote}:{settle}"
     price = _reference_price(base, index)
-    return Market(exchange=exchange, symbol=unified, native_symbol=native, category=category,
-                  base=base, quote=quote, settle=settle, reference_price=price,
-                  tick_size=_tick(price), qty_step="0.001")
+    return Market(
+        exchange=exchange,
+        symbol=unified,
+        native_symbol=native,
+        category=category,
+        base=base,
+        quote=quote,
+        settle=settle,
+        reference_price=price,
+        tick_size=_tick(price),
+        qty_step="0.001",
+    )
 
 
 def default_bybit_markets(count: int = DEFAULT_COUNT) -> list[Market]:
     coins = base_coins(count)
     markets = [_market(BYBIT, "spot", c, "USDT", None, f"{c}USDT", i) for i, c in enumerate(coins)]
     markets += [_market(BYBIT, "linear", c, "USDT", "USDT", f"{c}USDT", i) for i, c in enumerate(coins)]
-    markets += [_market(BYBIT, "inverse", c, "USD", c, f"{c}USD", i)
-                for i, c in enumerate(("BTC", "ETH", "XRP"))]
+    markets += [
+        _market(BYBIT, "inverse", c, "USD", c, f"{c}USD", i) for i, c in enumerate(("BTC", "ETH", "XRP"))
+    ]
     # USDC perpetuals: Bybit's own docs use "BTCPERP" in their examples.
-    markets += [_market(BYBIT, "linear", c, "USDC", "USDC", f"{c}PERP", i)
-                for i, c in enumerate(("BTC", "ETH"))]
+    markets += [
+        _market(BYBIT, "linear", c, "USDC", "USDC", f"{c}PERP", i) for i, c in enumerate(("BTC", "ETH"))
+    ]
     return markets
 
 
 def default_bitget_markets(count: int = DEFAULT_COUNT) -> list[Market]:
     coins = base_coins(count)
     markets = [_market(BITGET, "spot", c, "USDT", None, f"{c}USDT", i) for i, c in enumerate(coins)]
-    markets += [_market(BITGET, "USDT-FUTURES", c, "USDT", "USDT", f"{c}USDT", i)
-                for i, c in enumerate(coins)]
-    markets += [_market(BITGET, "COIN-FUTURES", c, "USD", c, f"{c}USD", i)
-                for i, c in enumerate(("BTC", "ETH"))]
-    markets += [_market(BITGET, "USDC-FUTURES", c, "USDC", "USDC", f"{c}PERP", i)
-                for i, c in enumerate(("BTC", "ETH"))]
+    markets += [
+        _market(BITGET, "USDT-FUTURES", c, "USDT", "USDT", f"{c}USDT", i) for i, c in enumerate(coins)
+    ]
+    markets += [
+        _market(BITGET, "COIN-FUTURES", c, "USD", c, f"{c}USD", i) for i, c in enumerate(("BTC", "ETH"))
+    ]
+    markets += [
+        _market(BITGET, "USDC-FUTURES", c, "USDC", "USDC", f"{c}PERP", i)
+        for i, c in enumerate(("BTC", "ETH"))
+    ]
     return markets
 
 

@@ -30,8 +30,15 @@ from .wire import Dialect, HttpRequest, Reply
 
 logger = logging.getLogger(__name__)
 
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def check_loopback(host: str) -> str:
@@ -50,8 +57,15 @@ def check_loopback(host: str) -> str:
 class Router:
     """Everything between a parsed request and the bytes written back."""
 
-    def __init__(self, bybit: Dialect, bitget: Dialect, faults: FaultPlan, latency: LatencyPlan,
-                 log: RequestLog, stopping: threading.Event) -> None:
+    def __init__(
+        self,
+        bybit: Dialect,
+        bitget: Dialect,
+        faults: FaultPlan,
+        latency: LatencyPlan,
+        log: RequestLog,
+        stopping: threading.Event,
+    ) -> None:
         self.bybit = bybit
         self.bitget = bitget
         self.faults = faults
@@ -72,27 +86,38 @@ class Router:
         fault = self.faults.take(request.path)
         if fault is not None and fault.kind in BATCH_ONLY_FAULTS and not dialect.is_batch(request.path):
             fault = None  # drop_item / extra_item only mean something for a batch response
-        reply: Reply | None = None
-        body = b""
-        try:
-            if fault is not None and fault.kind in (RESET, TIMEOUT_NOT_APPLIED):
-                if fault.kind == TIMEOUT_NOT_APPLIED:
-                    self.stopping.wait(fault.hold_s)
-                handler.drop_connection(hard=fault.kind == RESET)
-            else:
-                reply = self._reply(dialect, request, fault)
-                body = self._body(reply, fault)
-                if fault is not None and fault.kind == TIMEOUT_APPLIED:
-                    self.stopping.wait(fault.hold_s)
-                handler.send(reply.status, reply.headers, body)
-        finally:
-            self.log.append(ServedRequest(
-                exchange=dialect.name, method=request.method, path=request.path,
+        if fault is not None and fault.kind in (RESET, TIMEOUT_NOT_APPLIED):
+            if fault.kind == TIMEOUT_NOT_APPLIED:
+                self.stopping.wait(fault.hold_s)
+            self._log(dialect, request, None, fault, started)
+            handler.drop_connection(hard=fault.kind == RESET)
+            return
+        reply = self._reply(dialect, request, fault)
+        body = self._body(reply, fault)
+        if fault is not None and fault.kind == TIMEOUT_APPLIED:
+            self.stopping.wait(fault.hold_s)
+        # Logged before the bytes leave: whoever has seen the response finds it in the log.
+        self._log(dialect, request, reply, fault, started)
+        handler.send(reply.status, reply.headers, body)
+
+    def _log(
+        self, dialect: Dialect, request: HttpRequest, reply: Reply | None, fault: Fault | None, started: float
+    ) -> None:
+        self.log.append(
+            ServedRequest(
+                exchange=dialect.name,
+                method=request.method,
+                path=request.path,
                 account=reply.account if reply else dialect.account_of(request),
-                status=reply.status if reply else 0, code=reply.code if reply else None,
+                status=reply.status if reply else 0,
+                code=reply.code if reply else None,
                 items=reply.items if reply else dialect.count_items(request),
-                item_codes=reply.item_codes if reply else (), started=started, finished=time.time(),
-                fault=fault.kind if fault else None))
+                item_codes=reply.item_codes if reply else (),
+                started=started,
+                finished=time.time(),
+                fault=fault.kind if fault else None,
+            )
+        )
 
     def _reply(self, dialect: Dialect, request: HttpRequest, fault: Fault | None) -> Reply:
         if fault is not None and fault.kind in (HTTP_500, MAINTENANCE, RATE_LIMIT):
@@ -126,8 +151,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         path, _, raw_query = self.path.partition("?")
-        request = HttpRequest(method=self.command, path=path, raw_query=raw_query,
-                              headers={k.lower(): v for k, v in self.headers.items()}, body=body)
+        request = HttpRequest(
+            method=self.command,
+            path=path,
+            raw_query=raw_query,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+        )
         self.server.router.serve(request, self)
 
     do_POST = do_DELETE = do_PUT = do_GET

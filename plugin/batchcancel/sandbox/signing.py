@@ -39,8 +39,14 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def bybit_headers(api_key: str, secret: str, payload: str | bytes, *, timestamp_ms: int | None = None,
-                  recv_window: str = DEFAULT_RECV_WINDOW) -> dict[str, str]:
+def bybit_headers(
+    api_key: str,
+    secret: str,
+    payload: str | bytes,
+    *,
+    timestamp_ms: int | None = None,
+    recv_window: str = DEFAULT_RECV_WINDOW,
+) -> dict[str, str]:
     """Headers for a signed Bybit v5 request; ``payload`` is the JSON body or the (unencoded) query."""
     timestamp = str(now_ms() if timestamp_ms is None else timestamp_ms)
     data = payload.encode() if isinstance(payload, str) else payload
@@ -53,9 +59,17 @@ def bybit_headers(api_key: str, secret: str, payload: str | bytes, *, timestamp_
     }
 
 
-def bitget_headers(api_key: str, secret: str, password: str, method: str, path: str, *,
-                   query: str = "", body: str | bytes = b"", timestamp_ms: int | None = None
-                   ) -> dict[str, str]:
+def bitget_headers(
+    api_key: str,
+    secret: str,
+    password: str,
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    body: str | bytes = b"",
+    timestamp_ms: int | None = None,
+) -> dict[str, str]:
     """Headers for a signed Bitget v2 request (``path`` starts with ``/api/``)."""
     timestamp = str(now_ms() if timestamp_ms is None else timestamp_ms)
     data = body.encode() if isinstance(body, str) else body
