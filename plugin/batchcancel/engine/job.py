@@ -266,6 +266,10 @@ class CancelJob:
         if routes is None:
             dialect = self.fallback_dialect if key.fallback else self.dialect
             routes = tuple(dialect.routes(key.group, self.settings)) if dialect is not None else ()
+            if key.isolate:
+                # After a whole batch was refused, the batch endpoint itself may be what was refused
+                # (e.g. not offered to this account): a route made for one order goes first.
+                routes = tuple(sorted(routes, key=lambda route: route.max_items != 1))
             self._routes[key] = routes
         if not routes:
             # Nothing native can serve this group: hand its orders on (or reject) right away.
