@@ -172,3 +172,13 @@ def test_latency_past_the_client_timeout(sandbox: Sandbox) -> None:
 def test_unknown_fault_is_refused(sandbox: Sandbox) -> None:
     with pytest.raises(ValueError, match="unknown fault"):
         sandbox.inject(BYBIT_CANCEL, "gremlins")
+
+
+def test_http_502_gateway_page_is_not_applied(sandbox: Sandbox, raw: RawClient, bybit_client: Any) -> None:
+    order = sandbox.seed_orders("bybit", {"BTC/USDT": 1})[0]
+    sandbox.inject(BYBIT_CANCEL, "http_502", times=2)
+    response = _cancel(raw, order)
+    assert response.status_code == 502 and response.headers["Content-Type"] == "text/html"
+    with pytest.raises(ccxt.ExchangeNotAvailable):  # no JSON: ccxt falls back to the HTTP status
+        bybit_client.cancel_order(order.order_id, "BTC/USDT")
+    assert _status(sandbox, order) == "open" and sandbox.log[-1].items == 1

@@ -9,6 +9,7 @@ import threading
 import attrs
 
 HTTP_500 = "http_500"  # not applied; 500 with an exchange-shaped body
+HTTP_502 = "http_502"  # not applied; a gateway's 502 page (HTML, not JSON)
 RESET = "reset"  # not applied; the connection is reset without a response
 TIMEOUT_APPLIED = "timeout_applied"  # applied; the response is held past the client's timeout
 TIMEOUT_NOT_APPLIED = "timeout_not_applied"  # held, then the connection closes; nothing applied
@@ -21,6 +22,7 @@ RATE_LIMIT = "rate_limit"  # not applied; the exchange's rate-limit answer for t
 
 FAULT_KINDS = (
     HTTP_500,
+    HTTP_502,
     RESET,
     TIMEOUT_APPLIED,
     TIMEOUT_NOT_APPLIED,

@@ -9,11 +9,13 @@ import socket
 import struct
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .faults import (
     BATCH_ONLY_FAULTS,
     HTTP_500,
+    HTTP_502,
     MAINTENANCE,
     MALFORMED_JSON,
     RATE_LIMIT,
@@ -29,16 +31,6 @@ from .log import RequestLog, ServedRequest
 from .wire import Dialect, HttpRequest, Reply
 
 logger = logging.getLogger(__name__)
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
 
 
 def check_loopback(host: str) -> str:
@@ -120,6 +112,16 @@ class Router:
         )
 
     def _reply(self, dialect: Dialect, request: HttpRequest, fault: Fault | None) -> Reply:
+        if fault is not None and fault.kind == HTTP_502:
+            # What a load balancer in front of either exchange sends: no JSON at all.
+            page = "<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"
+            return Reply(
+                502,
+                page,
+                {"Content-Type": "text/html"},
+                account=dialect.account_of(request),
+                items=dialect.count_items(request),
+            )
         if fault is not None and fault.kind in (HTTP_500, MAINTENANCE, RATE_LIMIT):
             return dialect.fault_reply(fault.kind, request)
         try:
@@ -163,7 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_DELETE = do_PUT = do_GET
 
     def send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}"]
+        lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         lines.append(f"Content-Length: {len(body)}")
         if self.close_connection:
