@@ -99,3 +99,17 @@ def test_async_context_manager_serves() -> None:
                 await ex.close()
 
     assert asyncio.run(main()) == 1
+
+
+@pytest.mark.parametrize("exchange", ["bybit", "bitget"])
+def test_ccxt_default_options_work_too(sandbox: Sandbox, exchange: str) -> None:
+    # A bot configured the ordinary way: only the URLs changed; ccxt makes its account probes.
+    config = {"apiKey": sandbox.api_key, "secret": sandbox.secret, "password": sandbox.password}
+    ex = getattr(ccxt, exchange)(config)
+    ex.urls["api"] = {key: sandbox.url for key in ex.urls["api"]}
+    ex.load_markets()
+    placed = ex.create_order("BTC/USDT", "limit", "buy", 1, 100)
+    ex.cancel_orders([placed["id"]], "BTC/USDT")
+    assert sandbox.order(exchange, placed["id"]).status == "canceled"
+    probes = {"bybit": "/v5/user/query-api", "bitget": "/api/v3/account/settings"}
+    assert sandbox.count(probes[exchange]) == 1

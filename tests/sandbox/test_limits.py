@@ -14,6 +14,12 @@ from batchcancel.sandbox import Sandbox
 BATCH = "/v5/order/cancel-batch"
 
 
+@pytest.fixture(autouse=True)
+def _long_window(sandbox: Sandbox) -> None:
+    # Nothing expires between a test's requests however slow the machine: outcomes, not timing.
+    sandbox.set_rate_window(60)
+
+
 def _batch(raw: RawClient, category: str, orders: list[Any]) -> Any:
     request = [{"symbol": o.native_symbol, "orderId": o.order_id} for o in orders]
     return raw.bybit("POST", BATCH, {"category": category, "request": request})

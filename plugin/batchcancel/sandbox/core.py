@@ -57,6 +57,7 @@ class Sandbox:
         secret: str | None = None,
         password: str | None = None,
         markets_per_type: int = DEFAULT_COUNT,
+        rate_window_s: float = 1.0,
     ) -> None:
         self._host = check_loopback(host)
         self._requested_port = port
@@ -70,7 +71,8 @@ class Sandbox:
             BITGET: MarketCatalog(BITGET, default_bitget_markets(markets_per_type)),
         }
         self._books = Books(_ORDER_ID_PREFIXES)
-        self._limiter = RateLimiter(self._clock)
+        self._rate_window_s = rate_window_s
+        self._limiter = RateLimiter(self._clock, rate_window_s)
         self._budgets = BudgetTable(budget_scale)
         self._faults = FaultPlan(seed)
         self._latency = LatencyPlan(latency_ms, jitter_ms, seed)
@@ -264,6 +266,7 @@ class Sandbox:
         self._faults.reset()
         self._latency.reset()
         self._limiter.clear()
+        self._limiter.set_window(self._rate_window_s)
         self._budgets.set_scale(self._initial_scale)
         self._budgets.clear_overrides()
         self._clock.skew_ms = 0
@@ -291,6 +294,13 @@ class Sandbox:
     def set_budget_scale(self, scale: float) -> None:
         """Multiply every documented limit (at least 1 remains); headers report the scaled limit."""
         self._budgets.set_scale(scale)
+
+    def set_rate_window(self, seconds: float) -> None:
+        """Lengthen (or shorten) the rolling window every budget is counted over (default 1 s).
+
+        A long window makes budget tests independent of how fast the machine is: nothing
+        expires between two requests of the test."""
+        self._limiter.set_window(seconds)
 
     def set_limit(self, exchange: str, path: str, limit: int | None, *, group: str | None = None) -> None:
         """Pin one endpoint's limit (absolute, unscaled; None unpins). Bybit ``group``: "spot",

@@ -73,6 +73,12 @@ class RateLimiter:
             reset_ms = now_ms + int((window.entries[0][0] + self._window_s - now) * 1000) + 1
         return Grant(granted=granted, limit=limit, remaining=remaining, reset_ms=reset_ms)
 
+    def set_window(self, window_s: float) -> None:
+        if not window_s > 0:
+            raise ValueError("the rate window must be > 0 seconds")
+        with self._lock:
+            self._window_s = float(window_s)
+
     def clear(self) -> None:
         with self._lock:
             self._windows.clear()
