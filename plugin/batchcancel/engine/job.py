@@ -21,6 +21,7 @@ import attrs
 from batchcancel.engine.classify import ErrorClass, classify, describe
 from batchcancel.engine.dialect import Call, Dialect, Kind, MalformedResponse, Route, Verdict, WorkItem
 from batchcancel.engine.pacing import INFINITY, BudgetBook
+from batchcancel.engine.planning import per_request, secondary_pays
 from batchcancel.engine.resolve import distinct, resolve_market
 from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status
 from batchcancel.settings import Settings
@@ -279,65 +280,19 @@ class CancelJob:
                 self._apply(queue.popleft(), verdict, None, 0.0)
         return routes
 
-    def _per_request(self, route: Route, key: QueueKey) -> int:
-        if key.isolate:
-            return 1
-        if route.max_items > 1 and self.settings.max_batch_size:
-            return min(route.max_items, self.settings.max_batch_size)
-        return route.max_items
+    def _sizes(self, routes: Sequence[Route], key: QueueKey) -> list[int]:
+        return [per_request(route, key.isolate, self.settings.max_batch_size) for route in routes]
 
     def _batch_size(self, route: Route, key: QueueKey, queued: int, now: float) -> int:
-        size = min(self._per_request(route, key), queued)
+        size = min(per_request(route, key.isolate, self.settings.max_batch_size), queued)
         return min(size, route.items_within(self._budgets.capacity(route.budget, now)))
-
-    def _carry(
-        self, route: Route, key: QueueKey, capacity: float, queued: int, max_calls: float = INFINITY
-    ) -> int:
-        """How many of ``queued`` orders ``route`` can carry within ``capacity`` budget units."""
-        size = self._per_request(route, key)
-        carried = calls = 0
-        while carried < queued and calls < max_calls:
-            count = min(size, queued - carried, route.items_within(capacity))
-            if count <= 0:
-                break
-            cost = route.cost(count)
-            if cost <= 0:
-                return queued
-            capacity -= cost
-            carried += count
-            calls += 1
-        return carried
 
     def _secondary_pays(
         self, key: QueueKey, routes: Sequence[Route], index: int, free_slots: int, now: float
     ) -> bool:
-        """Whether to spend a secondary route's budget now, beside the preferred route.
-
-        It is reached once the preferred route's budget is spent for this window. Sending some of
-        the rest through the secondary route costs extra requests, so it is done only when it
-        finishes the group in fewer budget windows (windows assumed of equal length). Bybit,
-        whose batch budget counts orders, about doubles its pace with its single route; Bitget,
-        whose batch budget counts requests of 50, would only add requests: the next window's
-        batches carry the rest anyway.
-        """
-        if self._budgets.unheard(routes[0].budget):
-            return False  # the preferred route's real limit is about to be heard: don't guess
-        if key.isolate:
-            return True  # one order per request either way: no extra request
-        primary, route, queued = routes[0], routes[index], len(self._queues[key])
-        now_items = self._carry(route, key, self._budgets.capacity(route.budget, now), queued, free_slots)
-        if now_items <= 0:
-            return False
-        rest = queued - now_items
-        if rest <= 0:
-            return True
-        primary_rate = self._carry(primary, key, self._budgets.limit(primary.budget), queued)
-        if primary_rate <= 0:
-            return True
-        both_rate = primary_rate + self._carry(route, key, self._budgets.limit(route.budget), rest)
-        without = -(-queued // primary_rate)
-        with_secondary = -(-rest // both_rate)
-        return with_secondary < without
+        queued = len(self._queues[key])
+        sizes = self._sizes(routes, key)
+        return secondary_pays(self._budgets, routes, index, sizes, queued, key.isolate, free_slots, now)
 
     def _start(self, key: QueueKey, route: Route, states: list[ItemState]) -> Call:
         dialect = self.fallback_dialect if key.fallback and self.fallback_dialect else self.dialect

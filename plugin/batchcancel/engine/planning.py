@@ -1,0 +1,72 @@
+"""How many orders a route may carry now, and when a secondary route is worth its extra requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from batchcancel.engine.dialect import Route
+from batchcancel.engine.pacing import INFINITY, BudgetBook
+
+
+def per_request(route: Route, isolate: bool, max_batch_size: int | None) -> int:
+    """Orders one request on ``route`` may carry (one when isolating a refused batch)."""
+    if isolate:
+        return 1
+    if route.max_items > 1 and max_batch_size:
+        return min(route.max_items, max_batch_size)
+    return route.max_items
+
+
+def carry(route: Route, size: int, capacity: float, queued: int, max_calls: float = INFINITY) -> int:
+    """How many of ``queued`` orders ``route`` can carry, ``size`` per request, within ``capacity``."""
+    carried = calls = 0
+    while carried < queued and calls < max_calls:
+        count = min(size, queued - carried, route.items_within(capacity))
+        if count <= 0:
+            break
+        cost = route.cost(count)
+        if cost <= 0:
+            return queued
+        capacity -= cost
+        carried += count
+        calls += 1
+    return carried
+
+
+def secondary_pays(
+    budgets: BudgetBook,
+    routes: Sequence[Route],
+    index: int,
+    sizes: Sequence[int],
+    queued: int,
+    isolate: bool,
+    free_slots: int,
+    now: float,
+) -> bool:
+    """Whether to spend a secondary route's budget now, beside the preferred route.
+
+    It is reached once the preferred route's budget is spent for this window. Sending some of
+    the rest through the secondary route costs extra requests, so it is done only when it
+    finishes the group in fewer budget windows (windows assumed of equal length). Bybit, whose
+    batch budget counts orders, about doubles its pace with its single route; Bitget, whose batch
+    budget counts requests of 50, would only add requests: the next window's batches carry the
+    rest anyway.
+    """
+    primary, route = routes[0], routes[index]
+    if budgets.unheard(primary.budget):
+        return False  # the preferred route's real limit is about to be heard: don't guess
+    if isolate:
+        return True  # one order per request either way: no extra request
+    now_items = carry(route, sizes[index], budgets.capacity(route.budget, now), queued, free_slots)
+    if now_items <= 0:
+        return False
+    rest = queued - now_items
+    if rest <= 0:
+        return True
+    primary_rate = carry(primary, sizes[0], budgets.limit(primary.budget), queued)
+    if primary_rate <= 0:
+        return True
+    both_rate = primary_rate + carry(route, sizes[index], budgets.limit(route.budget), rest)
+    without = -(-queued // primary_rate)
+    with_secondary = -(-rest // both_rate)
+    return with_secondary < without
