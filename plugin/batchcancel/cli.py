@@ -11,7 +11,12 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-SUBCOMMAND_MODULES: tuple[str, ...] = ("batchcancel.cli_plugins", "batchcancel.sandbox.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "batchcancel.cli_plugins",
+    "batchcancel.sandbox.cli",
+    "batchcancel.bench.demo",
+    "batchcancel.bench.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,167 @@
+"""``batchcancel bench``: every method against the sandbox, measured against the rate budget's bound."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from batchcancel.bench.methods import METHODS, parse_methods
+from batchcancel.bench.workload import CATEGORIES, EXCHANGES, parse_categories
+
+ALL = "all"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "bench",
+        help="benchmark plain ccxt against batchcancel on the in-process sandbox",
+        description=(
+            "Seed the in-process sandbox exchange, cancel with each method on a fresh book, and print "
+            "one row per method and exchange: requests, median wall time, orders/s, the lower bound "
+            "the sandbox's rate budgets and latency allow, efficiency = bound / wall, and orders left "
+            "unaccounted. See docs/performance.md."
+        ),
+    )
+    parser.add_argument("--exchange", default=ALL, choices=(*EXCHANGES, ALL), help="default: all")
+    parser.add_argument("--orders", type=_positive, default=1000, help="orders per exchange (default 1000)")
+    parser.add_argument("--symbols", type=_positive, default=20, help="symbols per exchange (default 20)")
+    parser.add_argument(
+        "--categories",
+        action="append",
+        metavar="[EXCHANGE:]LIST",
+        help="Bybit categories / Bitget product types, comma-separated, e.g. 'bybit:spot,linear,inverse' "
+        "or 'bitget:spot,USDT-FUTURES' (repeatable; default: bybit spot,linear and bitget "
+        "spot,USDT-FUTURES; 'futures' means USDT-FUTURES)",
+    )
+    parser.add_argument("--latency-ms", type=_not_negative, default=50.0, help="sandbox latency (default 50)")
+    parser.add_argument(
+        "--budget-scale",
+        type=_scale,
+        default=1.0,
+        help="multiply the sandbox's rate limits (default 1: the documented budgets)",
+    )
+    parser.add_argument("--repeats", type=_positive, default=3, help="runs per row; wall_s is the median")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the book and the latency jitter")
+    parser.add_argument(
+        "--methods", default=",".join(METHODS), help=f"comma-separated, from: {', '.join(METHODS)}"
+    )
+    parser.add_argument(
+        "--filled", type=int, default=0, help="orders marked filled before cancelling (default 0)"
+    )
+    parser.add_argument(
+        "--concurrency", type=_positive, default=None, help="batchcancel max_concurrency (default: Settings')"
+    )
+    parser.add_argument("--json", metavar="PATH", help="write the rows as JSON ('-' for stdout)")
+    parser.add_argument(
+        "--plot", metavar="PATH", help="write a PNG plot (needs the 'plot' extra: matplotlib)"
+    )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="instead: measure batchcancel's own CPU per order with cProfile at zero latency",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(func=run)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _not_negative(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return number
+
+
+def _scale(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return number
+
+
+def categories_from(values: list[str] | None, exchanges: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """``--categories`` values; a value without ``exchange:`` applies to every chosen exchange."""
+    result: dict[str, tuple[str, ...]] = {}
+    for value in values or ():
+        exchange, sep, names = value.partition(":")
+        if sep and exchange in CATEGORIES:
+            result[exchange] = parse_categories(exchange, names)
+        else:
+            result.update({target: parse_categories(target, value) for target in exchanges})
+    return result
+
+
+def run(args: argparse.Namespace) -> int:
+    from batchcancel.bench.report import PLOT_MISSING, Progress, plot, rows_json, rows_table
+    from batchcancel.bench.runner import BenchConfig, run_bench
+
+    exchanges = EXCHANGES if args.exchange == ALL else (args.exchange,)
+    try:
+        methods = parse_methods(args.methods)
+        categories = categories_from(args.categories, exchanges)
+    except ValueError as error:
+        print(f"batchcancel bench: {error}", file=sys.stderr)
+        return 2
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            print(f"batchcancel bench: {PLOT_MISSING}", file=sys.stderr)
+            return 2
+    progress = Progress(quiet=args.quiet)
+    if args.cpu:
+        from batchcancel.bench.cpu import cpu_table, measure_cpu
+
+        results = measure_cpu(
+            exchanges, orders=args.orders, symbols=args.symbols, categories=categories, seed=args.seed,
+            progress=progress,
+        )  # fmt: skip
+        print(cpu_table(results))
+        return 0
+    config = BenchConfig(
+        exchanges=exchanges,
+        orders=args.orders,
+        symbols=args.symbols,
+        categories=categories,
+        latency_ms=args.latency_ms,
+        budget_scale=args.budget_scale,
+        repeats=args.repeats,
+        seed=args.seed,
+        methods=methods,
+        filled=args.filled,
+        concurrency=args.concurrency,
+    )
+    try:
+        rows = run_bench(config, progress)
+    except ValueError as error:
+        print(f"batchcancel bench: {error}", file=sys.stderr)
+        return 2
+    to_stdout = args.json == "-"
+    table = rows_table(rows)
+    print(table, file=sys.stderr if to_stdout else sys.stdout)
+    if args.json:
+        if to_stdout:
+            print(rows_json(rows))
+        else:
+            Path(args.json).write_text(rows_json(rows) + "\n", encoding="utf-8")
+    if args.plot:
+        title = (
+            f"latency {args.latency_ms:g} ms, budget x{args.budget_scale:g}, "
+            f"{args.symbols} symbols, median of {args.repeats}"
+        )
+        plot(rows, args.plot, title)
+    bad = [r for r in rows if r.method.startswith("batchcancel") and r.unaccounted]
+    for row in bad:
+        print(
+            f"batchcancel bench: {row.method} on {row.exchange} left {row.unaccounted} order(s) unaccounted",
+            file=sys.stderr,
+        )
+    return 1 if bad else 0

@@ -1,0 +1,220 @@
+"""``batchcancel demo`` and ``batchcancel bench`` at small sizes, through real ccxt and HTTP.
+
+Assertions are on content (counts, audits, JSON keys, exit codes), never on timings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import pytest
+
+from batchcancel.bench import demo
+from batchcancel.bench.cli import categories_from
+from batchcancel.bench.methods import BATCHCANCEL_ASYNC, BATCHCANCEL_SYNC, METHODS, parse_methods
+from batchcancel.bench.report import ROW_KEYS, Progress
+from batchcancel.bench.runner import BenchConfig, run_bench
+from batchcancel.bench.workload import (
+    ALREADY_CLOSED,
+    CANCELED,
+    FAILED,
+    Workload,
+    audit,
+    bound_s,
+    group_capacity,
+    minimum_requests,
+    parse_categories,
+    seed,
+)
+from batchcancel.cli import main
+
+QUIET = Progress(quiet=True)
+
+
+def small_workloads(orders: int = 16, filled: int = 2) -> list[Workload]:
+    return [
+        Workload("bybit", orders, 4, ("spot", "linear"), filled=filled),
+        Workload("bitget", orders, 4, ("spot", "USDT-FUTURES"), filled=filled),
+    ]
+
+
+# -- demo ------------------------------------------------------------------------------------------
+
+
+def test_demo_command_cancels_everything_and_exits_zero(capsys):
+    status = main(
+        ["demo", "--orders", "16", "--symbols", "4", "--filled", "2", "--latency-ms", "0", "--quiet"]
+    )
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "check OK" in out
+    for exchange in ("bybit", "bitget"):
+        block = out.split(f"\n{exchange}: ")[1]
+        rows = {line[:16].strip(): line[16:].split() for line in block.splitlines()[1:15]}
+        assert rows["orders"] == ["16", "16"]
+        assert rows["already closed"] == ["2", "2"]  # the filled ones, by both methods
+        assert rows["no answer"] == ["0", "0"]
+        assert rows["left open"][1] == "0" and rows["unaccounted"][1] == "0"  # batchcancel's column
+        assert int(rows["HTTP requests"][0]) == 16  # the loop: one request per order
+        assert int(rows["HTTP requests"][1]) < 16
+
+
+def test_demo_fails_when_batchcancel_leaves_an_order_open():
+    def break_bybit_cancels(sandbox, method):
+        if method == BATCHCANCEL_SYNC:  # the plain loop runs unharmed; batchcancel meets a dead endpoint
+            sandbox.inject("/v5/order/cancel*", "http_500", times=None)
+
+    out = io.StringIO()
+    status = demo.run_demo(
+        small_workloads(orders=6, filled=0), latency_ms=0, progress=QUIET, out=out,
+        before_cancel=break_bybit_cancels,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert status == 1, text
+    assert "check FAILED" in text
+    assert "bybit: 6 left open, 6 unaccounted" in text
+    assert "bitget" not in text.split("check FAILED")[1]
+
+
+# -- bench -----------------------------------------------------------------------------------------
+
+
+def test_bench_rows_every_method_both_exchanges():
+    config = BenchConfig(orders=12, symbols=4, latency_ms=0, repeats=1, filled=2)
+    rows = run_bench(config, QUIET)
+    assert [(r.method, r.exchange) for r in rows] == [(m, e) for e in ("bybit", "bitget") for m in METHODS]
+    by = {(r.method, r.exchange): r for r in rows}
+    for row in rows:
+        assert list(row.as_dict()) == list(ROW_KEYS)
+        assert row.orders == 12
+        assert row.bound_s >= 0 and row.wall_s > 0
+    for exchange in ("bybit", "bitget"):
+        for method in (BATCHCANCEL_SYNC, BATCHCANCEL_ASYNC):
+            assert by[method, exchange].unaccounted == 0
+        assert by["ccxt-loop", exchange].requests == 12
+        # ccxt's unified cancel_orders: the filled orders come back as shells (Bybit) or not at all
+        # (Bitget's failureList): either way their answer is lost.
+        assert by["ccxt-cancel-orders", exchange].unaccounted >= 2
+    # 6 spot + 6 linear orders: within the batch budgets, so the fewest requests (1 + 1).
+    assert by[BATCHCANCEL_SYNC, "bybit"].requests == 2
+    # Bitget: spot in one multi-symbol batch, futures one batch per symbol (2 symbols).
+    assert by[BATCHCANCEL_SYNC, "bitget"].requests == 3
+
+
+def test_bench_command_writes_json_with_exact_keys(tmp_path, capsys):
+    path = tmp_path / "rows.json"
+    status = main([
+        "bench", "--exchange", "bitget", "--orders", "12", "--symbols", "3", "--latency-ms", "0",
+        "--repeats", "2", "--methods", "batchcancel-sync,batchcancel-async", "--json", str(path), "--quiet",
+    ])  # fmt: skip
+    assert status == 0
+    rows = json.loads(path.read_text())
+    assert [row["method"] for row in rows] == [BATCHCANCEL_SYNC, BATCHCANCEL_ASYNC]
+    for row in rows:
+        assert list(row) == list(ROW_KEYS)
+        assert row["exchange"] == "bitget" and row["orders"] == 12 and row["unaccounted"] == 0
+        assert row["efficiency"] == pytest.approx(row["bound_s"] / row["wall_s"], rel=0.01, abs=0.002)
+    assert "orders_per_s" in capsys.readouterr().out  # the table went to stdout
+
+
+def test_bench_json_to_stdout(capsys):
+    status = main([
+        "bench", "--exchange", "bybit", "--orders", "5", "--symbols", "1", "--categories", "bybit:inverse",
+        "--latency-ms", "0", "--repeats", "1", "--methods", "ccxt-cancel-orders,batchcancel-sync",
+        "--json", "-", "--quiet",
+    ])  # fmt: skip
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert status == 0
+    by = {row["method"]: row for row in rows}
+    # ccxt refuses inverse in its unified cancel_orders: nothing sent, every order still open.
+    assert by["ccxt-cancel-orders"]["requests"] == 0
+    assert by["ccxt-cancel-orders"]["unaccounted"] == 5
+    assert by[BATCHCANCEL_SYNC]["unaccounted"] == 0
+
+
+def test_bench_cpu_mode(capsys):
+    status = main(["bench", "--cpu", "--exchange", "bitget", "--orders", "40", "--symbols", "4", "--quiet"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "own_us_per_order" in out
+    lines = [line.split() for line in out.splitlines() if line.startswith("bitget ")]
+    assert [line[1] for line in lines] == ["sync", "async"]
+    assert all(line[-1] == "0" for line in lines)  # unaccounted
+
+
+def test_bench_refuses_bad_options(capsys):
+    assert main(["bench", "--methods", "nope", "--quiet"]) == 2
+    assert main(["bench", "--exchange", "bitget", "--categories", "linear", "--quiet"]) == 2
+    assert "no category 'linear'" in capsys.readouterr().err
+
+
+def test_plot_without_matplotlib_says_how_to_get_it(monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    assert main(["bench", "--plot", "x.png", "--quiet"]) == 2
+    assert "batchcancel[plot]" in capsys.readouterr().err
+
+
+# -- the bound, the audit, the option parsers -------------------------------------------------------
+
+
+def test_bound_follows_the_sandboxs_budgets(sandbox):
+    sandbox.set_latency(0)
+    seeded = seed(sandbox, Workload("bybit", 100, 2, ("spot",)))
+    # Bybit spot: 20 orders/s through cancel-batch plus 20/s through cancel; 100 orders = 3 windows.
+    assert group_capacity(sandbox, "bybit", "spot").orders_per_window == 40
+    assert bound_s(sandbox, seeded, 0.05) == pytest.approx(2.05)
+    sandbox.set_budget_scale(1.5)  # 30 + 30 per window: 2 windows
+    assert bound_s(sandbox, seeded, 0.05) == pytest.approx(1.05)
+    sandbox.set_limit("bybit", "/v5/order/cancel", 0, group="spot")  # pinned: batch only, 30 a window
+    assert bound_s(sandbox, seeded, 0.0) == pytest.approx(3.0)
+    assert minimum_requests(seeded) == 10
+
+
+def test_bound_bitget_counts_requests_of_fifty(sandbox):
+    seeded = seed(sandbox, Workload("bitget", 1020, 4, ("spot", "USDT-FUTURES")))
+    # Per group 510 orders; 10 batches of 50 + 10 singles = 510 per window: exactly one window.
+    assert group_capacity(sandbox, "bitget", "mix").orders_per_window == 510
+    assert bound_s(sandbox, seeded, 0.03) == pytest.approx(0.03)
+    assert minimum_requests(seeded) == math.ceil(510 / 50) + 2 * math.ceil(255 / 50)
+
+
+def test_audit_compares_answers_with_the_sandbox(sandbox):
+    seeded = seed(sandbox, Workload("bybit", 5, 1, ("spot",), filled=1))
+    ids = [o.order_id for o in seeded.orders]
+    filled = next(o.order_id for o in seeded.orders if o.filled)
+    opened = [i for i in ids if i != filled]
+    client = sandbox.client("bybit", enableRateLimit=False)
+    client.load_markets()
+    for order_id in opened[:3]:
+        client.cancel_order(order_id, "BTC/USDT")
+    reported = {opened[0]: CANCELED, opened[1]: ALREADY_CLOSED, opened[2]: FAILED, filled: CANCELED}
+    result = audit(sandbox, seeded, reported)
+    # opened[2]: cancelled but answered FAILED; filled: answered CANCELED; opened[3]: open, no answer.
+    assert (result.left_open, result.disagree, result.unaccounted) == (1, 3, 3)
+    assert result.statuses == {CANCELED: 2, ALREADY_CLOSED: 1, FAILED: 1, "no answer": 1}
+
+
+def test_option_parsers():
+    assert parse_categories("bitget", "spot,futures") == ("spot", "USDT-FUTURES")
+    assert parse_categories("bybit", None) == ("spot", "linear")
+    with pytest.raises(ValueError, match="bybit has no category 'option'"):
+        parse_categories("bybit", "option")
+    assert categories_from(["bybit:linear", "bitget:spot"], ("bybit", "bitget")) == {
+        "bybit": ("linear",),
+        "bitget": ("spot",),
+    }
+    assert parse_methods("batchcancel-async,ccxt-loop") == (BATCHCANCEL_ASYNC, "ccxt-loop")
+    with pytest.raises(ValueError):
+        Workload("bybit", 0, 1, ("spot",))
