@@ -13,7 +13,7 @@ import itertools
 import logging
 import random
 from collections import deque
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -23,6 +23,8 @@ from batchcancel.engine.dialect import Call, Dialect, Kind, MalformedResponse, R
 from batchcancel.engine.pacing import INFINITY, BudgetBook
 from batchcancel.engine.planning import per_request, secondary_pays
 from batchcancel.engine.resolve import distinct, resolve_market
+from batchcancel.engine.state import ItemState, QueueKey
+from batchcancel.engine.verify import VERIFY, Verifier
 from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status
 from batchcancel.settings import Settings
 
@@ -30,28 +32,6 @@ log = logging.getLogger("batchcancel")
 
 MARKETS = "markets"
 RESYNC = "resync"
-
-
-@attrs.frozen
-class QueueKey:
-    fallback: bool
-    group: Hashable
-    isolate: bool
-
-
-class ItemState:
-    """Where one distinct order stands while the job runs."""
-
-    __slots__ = ("attempts", "fallback", "isolate", "item", "last_code", "last_message", "waits")
-
-    def __init__(self, item: WorkItem) -> None:
-        self.item = item
-        self.attempts = 0
-        self.waits = 0
-        self.isolate = False
-        self.fallback = False
-        self.last_code: str | None = None
-        self.last_message = ""
 
 
 class CancelJob:
@@ -93,6 +73,7 @@ class CancelJob:
         self._resync_wanted = False
         self._markets_attempts = 0
         self._markets_not_before = now
+        self._verifier = Verifier(settings.max_retries, self._backoff)
         self._markets_ready = bool(markets)
         if self._markets_ready:
             self._admit(markets or {}, markets_by_id)
@@ -101,7 +82,11 @@ class CancelJob:
 
     @property
     def done(self) -> bool:
-        return len(self._final) == len(self.distinct.requests) and not self._inflight
+        return (
+            len(self._final) == len(self.distinct.requests)
+            and not self._inflight
+            and not self._verifier.pending
+        )
 
     def ready_calls(self, now: float, slots: int) -> list[Call]:
         """Calls to start now, at most ``slots`` of them."""
@@ -144,6 +129,8 @@ class CancelJob:
                         calls.append(self._start(key, route, [queue.popleft() for _ in range(count)]))
                 if not queue:
                     del self._queues[key]
+        if self._verifier.pending and len(calls) < slots:
+            calls += self._verification_calls(now, slots - len(calls))
         return calls
 
     def next_wakeup(self, now: float) -> float:
@@ -151,6 +138,8 @@ class CancelJob:
         if not self._markets_ready:
             return self._markets_not_before
         times = [self.deadline]
+        if self._verifier.pending:
+            times.append(self._verifier.not_before)
         if self._waiting:
             times.append(self._waiting[0][0])
         for budget in self._blocked_budgets:
@@ -174,6 +163,9 @@ class CancelJob:
                 self._on_markets(now, response, error)
             elif error is not None:
                 log.warning("batchcancel: clock resync failed: %s", self._redact(describe(error)))
+            return
+        if call.purpose == VERIFY:
+            self._on_verified(call, states, now, response, error)
             return
         dialect = call.dialect or self.dialect
         if headers:
@@ -204,6 +196,45 @@ class CancelJob:
             outcome = self._final[key]
             outcomes.append(outcome if outcome.request is request else attrs.evolve(outcome, request=request))
         return CancelReport(tuple(outcomes), requests_sent=self.requests_sent, elapsed_s=elapsed_s)
+
+    # -- verify mode ---------------------------------------------------------------------------
+
+    def _verification_calls(self, now: float, slots: int) -> list[Call]:
+        """Once no cancel is queued, waiting or in flight: read back the open orders."""
+        if now >= self.deadline:
+            self._verifier.pending.clear()  # no time left: the outcomes stand, unverified
+            return []
+        if self._queues or self._waiting or any(c.purpose == "cancel" for c in self._inflight):
+            return []
+        calls = []
+        for call, states in self._verifier.calls(now, slots):
+            self._inflight[call] = (states, None)
+            self.requests_sent += 1
+            calls.append(call)
+        return calls
+
+    def _on_verified(
+        self, call: Call, states: list[ItemState], now: float, response: Any, error: BaseException | None
+    ) -> None:
+        for state, still_open in self._verifier.read(call, states, now, response, error):
+            key = state.item.key
+            outcome = self._final[key]
+            if not still_open:
+                self._final[key] = attrs.evolve(outcome, verified=True)
+            elif state.verify_rounds > self.settings.max_retries:
+                message = (
+                    f"still open after {state.verify_rounds} verified cancel attempts ({outcome.message})"
+                )
+                self._final[key] = attrs.evolve(outcome, status=Status.FAILED, message=message)
+            else:
+                log.info(
+                    "batchcancel: %s still open after %s; cancelling again",
+                    state.item.request.describe(),
+                    outcome.status.value,
+                )
+                state.previous, state.attempts = outcome, 0
+                del self._final[key]
+                self._enqueue(state)
 
     # -- admission -----------------------------------------------------------------------------
 
@@ -382,7 +413,14 @@ class CancelJob:
 
     def _finish(self, state: ItemState, status: Status, code: str | None, message: str, via: str) -> None:
         request = state.item.request
-        self._final[state.item.key] = CancelOutcome(request, status, code, self._redact(message), via)
+        outcome = CancelOutcome(request, status, code, self._redact(message), via)
+        if status is Status.ALREADY_CLOSED and state.previous and state.previous.status is Status.CANCELED:
+            # Verify mode re-sent a cancel the exchange had accepted but not yet applied; that the
+            # order is gone now is the first cancel's doing.
+            outcome = state.previous
+        self._final[state.item.key] = outcome
+        if self.settings.verify and status in (Status.CANCELED, Status.ALREADY_CLOSED):
+            self._verifier.pending[state.item.key] = state
 
     def _finish_queued(self, status: Status, code: str | None, message: str) -> None:
         self._release_waiting(INFINITY)

@@ -1,0 +1,109 @@
+"""Verify mode in the sans-IO job: read the open orders back, cancel again what is still open."""
+
+from __future__ import annotations
+
+import ccxt
+from test_job import new_job, requests  # same directory (pytest puts it on sys.path)
+
+from batchcancel import Status
+from batchcancel.engine import Verdict
+
+
+def step(job, now, answer_cancel, open_orders):
+    """Start what is ready and answer it: cancels by ``answer_cancel``, verifies by ``open_orders``."""
+    calls = job.ready_calls(now, 100)
+    for call in calls:
+        if call.purpose == "verify":
+            result = open_orders(call)
+            if isinstance(result, BaseException):
+                job.on_result(call, now, error=result)
+            else:
+                job.on_result(call, now, response=result)
+        else:
+            job.on_result(call, now, response={i.request.order_id: answer_cancel(i) for i in call.items})
+    return calls
+
+
+def run(job, answer_cancel, open_orders, max_steps=50):
+    now, sent = 0.0, []
+    for _ in range(max_steps):
+        if job.done:
+            return sent
+        calls = step(job, now, answer_cancel, open_orders)
+        sent += calls
+        if not calls:
+            now = max(now + 1e-3, job.next_wakeup(now))
+    raise AssertionError("job did not finish")
+
+
+def test_orders_absent_from_the_open_orders_are_marked_verified():
+    job = new_job(requests(4), verify=True)
+    sent = run(job, lambda item: Verdict.canceled(), lambda call: [])
+    verify_calls = [c for c in sent if c.purpose == "verify"]
+    assert len(verify_calls) == 1 and verify_calls[0].method == "fetch_open_orders"
+    assert verify_calls[0].args[0] == "BTC/USDT" and verify_calls[0].args[3]["paginate"] is True
+    report = job.report(0.0)
+    assert all(o.verified and o.status is Status.CANCELED for o in report.outcomes)
+    assert report.requests_sent == 3  # two cancels (3 + 1) and one read-back
+
+
+def test_an_acknowledged_cancel_still_open_is_sent_again_and_keeps_its_canceled_status():
+    applied: set[str] = set()
+
+    def cancel(item):
+        if item.request.order_id == "1" and "1" not in applied:
+            applied.add("1")  # acknowledged, not applied yet (Bybit cancels asynchronously)
+            return Verdict.canceled()
+        if item.request.order_id == "1":
+            return Verdict.already_closed("170213", "Order does not exist.")
+        return Verdict.canceled()
+
+    rounds = []
+
+    def open_orders(call):
+        rounds.append(len(rounds))
+        return [{"id": "1", "clientOrderId": None}] if len(rounds) == 1 else []
+
+    job = new_job(requests(2), verify=True)
+    run(job, cancel, open_orders)
+    first, second = job.report(0.0).outcomes
+    assert second.status is Status.CANCELED and second.verified
+    assert first.status is Status.CANCELED and first.verified
+    assert len(rounds) == 2
+
+
+def test_an_order_that_stays_open_ends_failed_after_the_bounded_rounds():
+    job = new_job(requests(1), verify=True, max_retries=2)
+    sent = run(job, lambda item: Verdict.canceled(), lambda call: [{"id": "0"}])
+    (outcome,) = job.report(0.0).outcomes
+    assert (
+        outcome.status is Status.FAILED and "still open after 3 verified cancel attempts" in outcome.message
+    )
+    assert len([c for c in sent if c.purpose == "cancel"]) == 3
+
+
+def test_client_order_ids_are_matched_when_there_is_no_order_id():
+    from batchcancel import CancelRequest
+
+    job = new_job([CancelRequest("BTC/USDT", client_order_id="grid-1")], verify=True, max_retries=0)
+    run(
+        job,
+        lambda item: Verdict.canceled(),
+        lambda call: [{"id": "999", "clientOrderId": "grid-1"}],
+    )
+    assert job.report(0.0).outcomes[0].status is Status.FAILED
+
+
+def test_a_read_back_that_keeps_failing_leaves_the_outcomes_unverified():
+    job = new_job(requests(2), verify=True, max_retries=1)
+    sent = run(job, lambda item: Verdict.canceled(), lambda call: ccxt.NetworkError("down"))
+    report = job.report(0.0)
+    assert all(o.status is Status.CANCELED and not o.verified for o in report.outcomes)
+    assert len([c for c in sent if c.purpose == "verify"]) == 2
+
+
+def test_without_verify_nothing_is_read_back():
+    job = new_job(requests(2))
+    sent = run(job, lambda item: Verdict.canceled(), lambda call: [])
+    assert all(c.purpose == "cancel" for c in sent)
+    assert not any(o.verified for o in job.report(0.0).outcomes)
