@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -77,18 +78,37 @@ def run(
 
 
 def _headers(exchange: Any) -> Mapping[str, str] | None:
-    # ccxt keeps the last answer's headers on the instance. Read right after our own call returns:
-    # exact for async (no await in between); with sync threads, another thread's answer may have
-    # landed first, which only blurs the pacing hints, never the outcomes.
+    # ccxt keeps the last answer's headers on the instance. Read right after our own call returns,
+    # that is exact for async (no await in between).
     return getattr(exchange, "last_response_headers", None)
 
 
+# Sync ccxt shares one exchange object between our threads, so its last_response_headers may be
+# another thread's by the time we read it. A requests response hook runs in the thread that made
+# the request: it hands each thread its own answer's headers.
+_this_thread = threading.local()
+
+
+def _remember_headers(response: Any, *args: Any, **kwargs: Any) -> None:
+    _this_thread.headers = response.headers
+
+
+def _capture_headers_per_thread(exchange: Any) -> None:
+    session = getattr(exchange, "session", None)
+    hooks = getattr(session, "hooks", None)
+    if isinstance(hooks, dict):
+        response_hooks = hooks.setdefault("response", [])
+        if _remember_headers not in response_hooks:
+            response_hooks.append(_remember_headers)
+
+
 def _call_sync(exchange: Any, call: Call) -> Result:
+    _this_thread.headers = None
     try:
         response = getattr(exchange, call.method)(*call.args)
     except BaseException as exc:
-        return None, exc, _headers(exchange)
-    return response, None, _headers(exchange)
+        return None, exc, _this_thread.headers or _headers(exchange)
+    return response, None, _this_thread.headers or _headers(exchange)
 
 
 async def _call_async(exchange: Any, call: Call) -> Result:
@@ -105,6 +125,7 @@ async def _call_async(exchange: Any, call: Call) -> Result:
 
 def drive_sync(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
     started = time.monotonic()
+    _capture_headers_per_thread(exchange)
     inflight: dict[Future[Result], Call] = {}
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batchcancel") as pool:
         while not job.done:
