@@ -119,6 +119,10 @@ class CancelJob:
                         and queue
                         and not self._secondary_pays(key, routes, index, slots - len(calls), now)
                     ):
+                        if route.budget is not None:
+                            # It may pay once its own budget frees up, which can be before the
+                            # preferred route's: wake up then and ask again.
+                            self._blocked_budgets.add(route.budget)
                         continue
                     while queue and len(calls) < slots:
                         count = self._batch_size(route, key, len(queue), now)

@@ -1,0 +1,40 @@
+"""A secondary route's budget that frees up before the preferred route's must wake the job.
+
+Found by ``batchcancel bench``: on Bybit the single-cancel answers of a window arrive after the
+batch answers, so the single budget frees up a little later than the batch budget. The job
+declined the single route while its budget was still spent and then slept until the batch
+budget's next window, leaving a whole window of single-cancel budget unused.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_secondary_route import Paced, job_for
+
+from batchcancel.engine import Verdict
+
+
+def canceled(item):
+    return Verdict.canceled()
+
+
+def test_single_budget_freeing_after_the_batch_budget_is_used_in_the_same_window():
+    job = job_for(20, Paced(batch_limit=5, single_limit=5, per_order=True))
+    first = job.ready_calls(0.0, 100)
+    assert sorted((c.route.name, len(c.items)) for c in first) == [("batch", 5)] + [("single", 1)] * 5
+    for call in sorted(first, key=lambda c: c.route.name):  # the batch answers at 0.01, singles at 0.1
+        job.on_result(call, 0.01 if call.route.name == "batch" else 0.1, response=canceled)
+
+    now = job.next_wakeup(0.1)
+    assert now == pytest.approx(1.01)  # the batch budget frees first
+    second = job.ready_calls(now, 100)
+    assert [(c.route.name, len(c.items)) for c in second] == [("batch", 5)]
+    job.on_result(second[0], 1.02, response=canceled)
+
+    now = job.next_wakeup(1.02)
+    assert now == pytest.approx(1.1)  # not 2.02: the single budget frees before the next batch window
+    third = job.ready_calls(now, 100)
+    assert [(c.route.name, len(c.items)) for c in third] == [("single", 1)] * 5
+    for call in third:
+        job.on_result(call, 1.2, response=canceled)
+    assert job.done
