@@ -138,3 +138,16 @@ def test_bitget_answers_429_past_10_requests_per_second(
     # The batch endpoint has a budget of its own.
     bitget_client.cancel_orders([orders[11].order_id], "BTC/USDT")
     assert sandbox.order("bitget", orders[11].order_id).status == "canceled"
+
+
+def test_effective_limits_are_readable(sandbox: Sandbox) -> None:
+    assert sandbox.limit("bybit", BATCH, group="spot") == 20
+    assert sandbox.limit("bybit", BATCH, group="derivatives") == 10
+    assert sandbox.limit("bitget", "/api/v2/mix/order/batch-cancel-orders") == 10
+    sandbox.set_budget_scale(3)
+    sandbox.set_limit("bybit", BATCH, 7, group="option")
+    assert sandbox.limit("bybit", BATCH, group="spot") == 60
+    assert sandbox.limit("bybit", BATCH, group="option") == 7
+    assert sandbox.rate_window_s == 60  # this module's fixture
+    with pytest.raises(ValueError):
+        sandbox.limit("bybit", BATCH)  # Bybit order endpoints are budgeted per group

@@ -33,7 +33,12 @@ def test_localhost_means_127_0_0_1() -> None:
 
 def test_secrets_stay_out_of_reprs_logs_and_answers(sandbox: Sandbox) -> None:
     account = sandbox.add_account()
-    shown = repr(sandbox) + repr(account) + repr(sandbox.default_account) + repr(sandbox.accounts())
+    reprs = repr(sandbox) + repr(account) + repr(sandbox.default_account) + repr(sandbox.accounts())
+    for account_ in (sandbox.default_account, account):  # not even the API key in a repr
+        for credential in (account_.api_key, account_.secret, account_.password):
+            assert credential not in reprs
+    assert account.api_key[-4:] in reprs  # the check itself sees what it looks for
+    shown = reprs
     ex = sandbox.client("bybit", enableRateLimit=False)
     ex.fetch_time()
     ex.privateGetV5UserQueryApi()
@@ -48,7 +53,7 @@ def test_secrets_stay_out_of_reprs_logs_and_answers(sandbox: Sandbox) -> None:
     shown += str(missing.value)
     for account_ in (sandbox.default_account, account):
         assert account_.secret not in shown and account_.password not in shown
-    assert sandbox.api_key in shown  # the check itself sees what it looks for
+    assert sandbox.api_key in shown  # query-api echoes the key, as Bybit's does
 
 
 class _CrashingDialect:
@@ -97,6 +102,14 @@ def test_a_handler_exception_becomes_a_500_with_an_exchange_body(caplog: Any) ->
     assert "Traceback" not in response.text and "handler bug" not in response.text
     assert log.snapshot()[0].status == 500
     assert "handler bug" in caplog.text  # logged on the server side
+
+
+def test_a_sandbox_can_be_stopped_and_started_again() -> None:
+    sb = Sandbox()
+    for _ in range(2):
+        with sb:
+            assert requests.get(sb.url + "/v5/market/time", timeout=5).json()["retCode"] == 0
+    assert sb.count("/v5/market/time") == 2
 
 
 def test_cli_runs_and_its_snippet_works() -> None:

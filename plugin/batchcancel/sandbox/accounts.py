@@ -13,12 +13,12 @@ import attrs
 class Account:
     """One exchange user (UID) with API credentials valid on both dialects.
 
-    ``secret`` and ``password`` stay out of ``repr`` so that an account printed in a test
-    failure or a log line never leaks them.
+    ``secret`` and ``password`` stay out of ``repr``, and the key shows only its last four
+    characters, so that an account printed in a test failure or a log line leaks nothing.
     """
 
     uid: str
-    api_key: str
+    api_key: str = attrs.field(repr=lambda key: f"'…{key[-4:]}'")
     secret: str = attrs.field(repr=False)
     password: str = attrs.field(repr=False)
 

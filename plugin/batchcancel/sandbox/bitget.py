@@ -52,6 +52,17 @@ PRIVATE_LIMITS = {
 }
 PUBLIC_LIMIT = 20  # per IP and second, per endpoint
 
+
+def base_limit(path: str) -> int:
+    """The documented budget per UID and second of ``path`` ("public": per IP), before scaling."""
+    if path == "public":
+        return PUBLIC_LIMIT
+    try:
+        return PRIVATE_LIMITS[path]
+    except KeyError:
+        raise ValueError(f"no Bitget budget for {path!r}") from None
+
+
 SPOT_NOT_FOUND = ("43001", "The order does not exist")
 MIX_NOT_FOUND = ("40768", "Order does not exist")
 PARAM_ERROR = "40017"
@@ -176,10 +187,10 @@ class BitgetDialect:
         if private:
             assert call.account is not None
             key: tuple[str, ...] = (BITGET, call.account.uid, path)
-            limit = self.ctx.budgets.limit(BITGET, path, None, PRIVATE_LIMITS[path])
+            limit = self.ctx.budgets.limit(BITGET, path, None, base_limit(path))
         else:
             key = (BITGET, "ip", path)
-            limit = self.ctx.budgets.limit(BITGET, "public", None, PUBLIC_LIMIT)
+            limit = self.ctx.budgets.limit(BITGET, "public", None, base_limit("public"))
         if not self.ctx.limiter.take(key, limit).granted:
             raise RATE_LIMITED
 

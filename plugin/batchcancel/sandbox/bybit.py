@@ -47,6 +47,18 @@ REALTIME_LIMIT = 50  # all categories together
 OTHER_PRIVATE_LIMIT = 50  # assumption: account/info, query-api, wallet-balance, coin info
 PUBLIC_LIMIT = 120  # per IP and second (Bybit documents 600 per 5 s); past it: HTTP 403
 
+
+def base_limit(path: str, group: str | None = None) -> int:
+    """The documented budget per UID and second of ``path`` ("public": per IP), before scaling."""
+    if path == "public":
+        return PUBLIC_LIMIT
+    if path in ORDER_LIMITS:
+        if group not in ORDER_LIMITS[path]:
+            raise ValueError(f"{path} budgets are per group: one of {sorted(ORDER_LIMITS[path])}")
+        return ORDER_LIMITS[path][group]
+    return REALTIME_LIMIT if path == REALTIME else OTHER_PRIVATE_LIMIT
+
+
 NOT_FOUND_SPOT = (170213, "Order does not exist.")
 NOT_FOUND_DERIVATIVES = (110001, "Order does not exist.")
 RATE_LIMITED = (10006, "Too many visits!")
@@ -206,18 +218,18 @@ class BybitDialect:
         return (BYBIT, "ip", "public")
 
     def _public_limit(self) -> int:
-        return self.ctx.budgets.limit(BYBIT, "public", None, PUBLIC_LIMIT)
+        return self.ctx.budgets.limit(BYBIT, "public", None, base_limit("public"))
 
     def _charge_public(self, call: _Call) -> None:
         call.grant = self.ctx.limiter.take(self._public_key(), self._public_limit())
         if not call.grant.granted:
             raise BybitError(403, "access too frequent")
 
-    def _charge(self, call: _Call, group: str | None, base: int, units: int = 1) -> int:
+    def _charge(self, call: _Call, group: str | None = None, units: int = 1) -> int:
         """Draw ``units`` from the caller's budget; returns how many fit (a batch may get fewer)."""
         assert call.account is not None
         path = call.request.path
-        limit = self.ctx.budgets.limit(BYBIT, path, group, base)
+        limit = self.ctx.budgets.limit(BYBIT, path, group, base_limit(path, group))
         key = (BYBIT, call.account.uid, path, group)
         call.grant = self.ctx.limiter.take(key, limit, units, partial=True)
         if not call.grant.granted:
@@ -225,8 +237,7 @@ class BybitDialect:
         return call.grant.granted
 
     def _charge_order_endpoint(self, call: _Call, category: str, units: int = 1) -> int:
-        group = group_of(category)
-        return self._charge(call, group, ORDER_LIMITS[call.request.path][group], units)
+        return self._charge(call, group_of(category), units)
 
     # -------------------------------------------------------------- validation
 
@@ -273,20 +284,20 @@ class BybitDialect:
         }, {}
 
     def _coin_info(self, call: _Call) -> tuple[Any, Any]:
-        self._charge(call, None, OTHER_PRIVATE_LIMIT)
+        self._charge(call)
         return {"rows": []}, {}
 
     def _query_api(self, call: _Call) -> tuple[Any, Any]:
-        self._charge(call, None, OTHER_PRIVATE_LIMIT)
+        self._charge(call)
         assert call.account is not None
         return shapes.api_key_info(call.account), {}
 
     def _account_info(self, call: _Call) -> tuple[Any, Any]:
-        self._charge(call, None, OTHER_PRIVATE_LIMIT)
+        self._charge(call)
         return shapes.account_info(self.ctx.clock.now_ms()), {}
 
     def _wallet_balance(self, call: _Call) -> tuple[Any, Any]:
-        self._charge(call, None, OTHER_PRIVATE_LIMIT)
+        self._charge(call)
         if call.params.get("accountType") not in ("UNIFIED", "CONTRACT", "SPOT"):
             raise BybitError(PARAM_ERROR, "params error: accountType invalid")
         return shapes.wallet_balance(), {}
@@ -330,7 +341,7 @@ class BybitDialect:
     def _realtime(self, call: _Call) -> tuple[Any, Any]:
         params = call.params
         category = self._category(params)
-        self._charge(call, None, REALTIME_LIMIT)
+        self._charge(call)
         if category in ("linear", "inverse") and not (
             params.get("symbol") or params.get("settleCoin") or params.get("baseCoin")
         ):

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from . import bitget, bybit
 from .accounts import Account, AccountRegistry, ServerClock
 from .bitget import BitgetDialect
 from .book import Books, OrderBook, SandboxOrder
@@ -102,6 +103,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._server is not None:
             raise RuntimeError("sandbox already started")
+        self._stopping.clear()
         self._server = SandboxHTTPServer(self._host, self._requested_port, self._router)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -135,7 +137,7 @@ class Sandbox:
         await asyncio.to_thread(self.stop)
 
     def __repr__(self) -> str:
-        return f"Sandbox(url={self.url if self._server else None!r}, api_key={self.api_key!r})"
+        return f"Sandbox(url={self.url if self._server else None!r}, account={self.default_account!r})"
 
     @property
     def port(self) -> int:
@@ -307,6 +309,16 @@ class Sandbox:
         "derivatives" (linear + inverse) or "option"; ``path="public"`` is the per-IP budget."""
         self._catalog(exchange)
         self._budgets.set_limit(exchange, path, limit, group)
+
+    def limit(self, exchange: str, path: str, *, group: str | None = None) -> int:
+        """The limit ``path`` enforces now: the documented one times the scale, or the pinned one."""
+        self._catalog(exchange)
+        base = bybit.base_limit(path, group) if exchange == BYBIT else bitget.base_limit(path)
+        return self._budgets.limit(exchange, path, group, base)
+
+    @property
+    def rate_window_s(self) -> float:
+        return self._limiter.window_s
 
     def set_clock_skew(self, ms: int) -> None:
         """Shift the server clock; clients must resync (ccxt ``load_time_difference()``)."""

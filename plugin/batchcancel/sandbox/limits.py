@@ -73,6 +73,10 @@ class RateLimiter:
             reset_ms = now_ms + int((window.entries[0][0] + self._window_s - now) * 1000) + 1
         return Grant(granted=granted, limit=limit, remaining=remaining, reset_ms=reset_ms)
 
+    @property
+    def window_s(self) -> float:
+        return self._window_s
+
     def set_window(self, window_s: float) -> None:
         if not window_s > 0:
             raise ValueError("the rate window must be > 0 seconds")

@@ -84,8 +84,14 @@ class Router:
             self._log(dialect, request, None, fault, started)
             handler.drop_connection(hard=fault.kind == RESET)
             return
-        reply = self._reply(dialect, request, fault)
-        body = self._body(reply, fault)
+        try:
+            reply = self._reply(dialect, request, fault)
+            body = self._body(reply, fault)
+        except Exception:
+            # Never a traceback to the client: log it here, answer like the exchange's 500.
+            logger.exception("sandbox failed on %s %s", request.method, request.path)
+            reply = dialect.internal_error(request)
+            body = reply.body()
         if fault is not None and fault.kind == TIMEOUT_APPLIED:
             self.stopping.wait(fault.hold_s)
         # Logged before the bytes leave: whoever has seen the response finds it in the log.
@@ -124,12 +130,7 @@ class Router:
             )
         if fault is not None and fault.kind in (HTTP_500, MAINTENANCE, RATE_LIMIT):
             return dialect.fault_reply(fault.kind, request)
-        try:
-            reply = dialect.handle(request)
-        except Exception:
-            # Never a traceback to the client: log it here, answer like the exchange's 500.
-            logger.exception("sandbox handler failed on %s %s", request.method, request.path)
-            return dialect.internal_error(request)
+        reply = dialect.handle(request)
         if fault is not None and fault.kind in BATCH_ONLY_FAULTS:
             dialect.mangle_batch(fault.kind, reply, self.faults.pick)
         return reply
