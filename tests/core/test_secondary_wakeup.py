@@ -38,3 +38,24 @@ def test_single_budget_freeing_after_the_batch_budget_is_used_in_the_same_window
     for call in third:
         job.on_result(call, 1.2, response=canceled)
     assert job.done
+
+
+def test_free_request_slots_do_not_veto_the_secondary_route():
+    """With fewer free slots than the single budget allows, the singles still go (the rest when
+    slots free up), instead of waiting a whole window for the batch budget."""
+    job = job_for(15, Paced(batch_limit=5, single_limit=5, per_order=True))
+    first = job.ready_calls(0.0, 100)
+    assert sorted((c.route.name, len(c.items)) for c in first) == [("batch", 5)] + [("single", 1)] * 5
+    for call in sorted(first, key=lambda c: c.route.name, reverse=True):  # singles at 0.01, batch at 0.5
+        job.on_result(call, 0.5 if call.route.name == "batch" else 0.01, response=canceled)
+
+    # At 1.01 the single budget is whole again, the batch budget not before 1.5; 3 slots are free.
+    second = job.ready_calls(1.01, 3)
+    assert [(c.route.name, len(c.items)) for c in second] == [("single", 1)] * 3
+    for call in second:
+        job.on_result(call, 1.04, response=canceled)
+    third = job.ready_calls(1.04, 3)
+    assert [(c.route.name, len(c.items)) for c in third] == [("single", 1)] * 2
+    for call in third:
+        job.on_result(call, 1.07, response=canceled)
+    assert job.done

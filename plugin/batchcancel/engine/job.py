@@ -114,11 +114,7 @@ class CancelJob:
                 queue = self._queues[key]
                 routes = self._routes_for(key)
                 for index, route in enumerate(routes):
-                    if (
-                        index
-                        and queue
-                        and not self._secondary_pays(key, routes, index, slots - len(calls), now)
-                    ):
+                    if index and queue and not self._secondary_pays(key, routes, index, now):
                         if route.budget is not None:
                             # It may pay once its own budget frees up, which can be before the
                             # preferred route's: wake up then and ask again.
@@ -322,12 +318,10 @@ class CancelJob:
         size = min(per_request(route, key.isolate, self.settings.max_batch_size), queued)
         return min(size, route.items_within(self._budgets.capacity(route.budget, now)))
 
-    def _secondary_pays(
-        self, key: QueueKey, routes: Sequence[Route], index: int, free_slots: int, now: float
-    ) -> bool:
+    def _secondary_pays(self, key: QueueKey, routes: Sequence[Route], index: int, now: float) -> bool:
         queued = len(self._queues[key])
         sizes = self._sizes(routes, key)
-        return secondary_pays(self._budgets, routes, index, sizes, queued, key.isolate, free_slots, now)
+        return secondary_pays(self._budgets, routes, index, sizes, queued, key.isolate, now)
 
     def _start(self, key: QueueKey, route: Route, states: list[ItemState]) -> Call:
         dialect = self.fallback_dialect if key.fallback and self.fallback_dialect else self.dialect

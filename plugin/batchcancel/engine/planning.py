@@ -40,7 +40,6 @@ def secondary_pays(
     sizes: Sequence[int],
     queued: int,
     isolate: bool,
-    free_slots: int,
     now: float,
 ) -> bool:
     """Whether to spend a secondary route's budget now, beside the preferred route.
@@ -51,13 +50,16 @@ def secondary_pays(
     batch budget counts orders, about doubles its pace with its single route; Bitget, whose batch
     budget counts requests of 50, would only add requests: the next window's batches carry the
     rest anyway.
+
+    What the secondary route carries "now" is what its budget allows now, not capped by the
+    free request slots: slots free up within a round trip, well inside the window.
     """
     primary, route = routes[0], routes[index]
     if budgets.unheard(primary.budget):
         return False  # the preferred route's real limit is about to be heard: don't guess
     if isolate:
         return True  # one order per request either way: no extra request
-    now_items = carry(route, sizes[index], budgets.capacity(route.budget, now), queued, free_slots)
+    now_items = carry(route, sizes[index], budgets.capacity(route.budget, now), queued)
     if now_items <= 0:
         return False
     rest = queued - now_items
