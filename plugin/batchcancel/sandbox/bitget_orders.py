@@ -1,0 +1,199 @@
+"""Bitget v2's trading endpoints: spot and mix (futures) place, open orders, cancel, batch cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from . import bitget_shapes as shapes
+from .bitget_rules import (
+    BATCH_MAX,
+    MIX_NOT_FOUND,
+    OK_CODE,
+    PARAM_ERROR,
+    SPOT_NOT_FOUND,
+    BitgetError,
+    Call,
+    item_codes,
+    product_type_of,
+)
+from .book import FILLED, OPEN, DuplicateClientOrderId, OrderSpec, SandboxOrder
+from .markets import Market
+from .wire import int_param, is_positive_number
+
+if TYPE_CHECKING:
+    from .bitget import BitgetDialect
+
+
+def _place(bitget: BitgetDialect, call: Call, market: Market) -> Any:
+    params = call.params
+    side, order_type = params.get("side"), params.get("orderType")
+    size, price = str(params.get("size") or ""), str(params.get("price") or "")
+    if side not in ("buy", "sell") or order_type not in ("limit", "market"):
+        raise BitgetError(PARAM_ERROR, "Parameter verification failed: side or orderType is invalid")
+    if not is_positive_number(size) or (order_type == "limit" and not is_positive_number(price)):
+        raise BitgetError(PARAM_ERROR, "Parameter verification failed: size or price is invalid")
+    try:
+        spec = OrderSpec(
+            side,
+            order_type,
+            price,
+            size,
+            client_order_id=str(params.get("clientOid") or ""),
+            status=FILLED if order_type == "market" else OPEN,
+        )
+        order = bitget.book(call).place(market, spec, bitget.ctx.clock.now_ms())
+    except DuplicateClientOrderId:
+        raise BitgetError("40786", "Duplicate clientOid") from None
+    return {"orderId": order.order_id, "clientOid": order.client_order_id}
+
+
+def spot_place(bitget: BitgetDialect, call: Call) -> Any:
+    return _place(bitget, call, bitget.market("spot", call.params.get("symbol")))
+
+
+def _open_orders(bitget: BitgetDialect, call: Call, category: str, symbol: Any) -> list[SandboxOrder]:
+    """Open orders newest first, after the ``idLessThan`` cursor, at most ``limit`` (≤ 100)."""
+    params = call.params
+    before = int_param(params, "idLessThan", 0, 0, 10**30) or None
+
+    def matches(order: SandboxOrder) -> bool:
+        return (
+            order.is_open
+            and order.category == category
+            and (not symbol or order.native_symbol == symbol)
+            and (before is None or int(order.order_id) < before)
+        )
+
+    orders = sorted(bitget.book(call).orders(matches), key=lambda o: int(o.order_id), reverse=True)
+    return orders[: int_param(params, "limit", 100, 1, 100)]
+
+
+def spot_unfilled(bitget: BitgetDialect, call: Call) -> Any:
+    symbol = call.params.get("symbol")
+    if symbol:
+        bitget.market("spot", symbol)
+    return [shapes.spot_order(o) for o in _open_orders(bitget, call, "spot", symbol)]
+
+
+def _cancel_one(bitget: BitgetDialect, call: Call, category: str, not_found: tuple[str, str]) -> Any:
+    params = call.params
+    call.items = 1
+    order_id, client_id = str(params.get("orderId") or ""), str(params.get("clientOid") or "")
+    if not params.get("symbol") or not (order_id or client_id):
+        raise BitgetError(
+            PARAM_ERROR, "Parameter verification failed: symbol and orderId or clientOid are required"
+        )
+    outcome = bitget.book(call).cancel(
+        category,
+        str(params["symbol"]),
+        order_id=order_id,
+        client_order_id=client_id,
+        order_filter=None,
+        now_ms=bitget.ctx.clock.now_ms(),
+    )
+    if not outcome.ok or outcome.order is None:
+        call.item_codes = (not_found[0],)
+        raise BitgetError(*not_found)
+    call.item_codes = (OK_CODE,)
+    return {"orderId": outcome.order.order_id, "clientOid": outcome.order.client_order_id}
+
+
+def spot_cancel(bitget: BitgetDialect, call: Call) -> Any:
+    return _cancel_one(bitget, call, "spot", SPOT_NOT_FOUND)
+
+
+def _cancel_many(
+    bitget: BitgetDialect,
+    call: Call,
+    category: str,
+    items: Any,
+    symbol_of: Callable[[dict], str],
+    not_found: tuple[str, str],
+) -> Any:
+    call.items = len(items) if isinstance(items, list) else 0
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        raise BitgetError(PARAM_ERROR, "Parameter verification failed: the order list is empty")
+    if len(items) > BATCH_MAX:
+        raise BitgetError(
+            PARAM_ERROR, f"Parameter verification failed: {len(items)} orders, the maximum is {BATCH_MAX}"
+        )
+    if any(i.get("orderId") for i in items) and any(
+        i.get("clientOid") and not i.get("orderId") for i in items
+    ):
+        raise BitgetError(
+            PARAM_ERROR,
+            "Parameter verification failed: orderId and clientOid cannot be mixed in one batch",
+        )
+    book, now = bitget.book(call), bitget.ctx.clock.now_ms()
+    successes, failures = [], []
+    for item in items:
+        order_id, client_id = str(item.get("orderId") or ""), str(item.get("clientOid") or "")
+        outcome = book.cancel(
+            category,
+            symbol_of(item),
+            order_id=order_id,
+            client_order_id=client_id,
+            order_filter=None,
+            now_ms=now,
+        )
+        if outcome.ok and outcome.order is not None:
+            successes.append({"orderId": outcome.order.order_id, "clientOid": outcome.order.client_order_id})
+        else:
+            failures.append(
+                {
+                    "orderId": order_id,
+                    "clientOid": client_id,
+                    "errorMsg": not_found[1],
+                    "errorCode": not_found[0],
+                }
+            )
+    call.item_codes = item_codes(successes, failures)
+    return {"successList": successes, "failureList": failures}
+
+
+def spot_batch(bitget: BitgetDialect, call: Call) -> Any:
+    params = call.params
+    multiple = params.get("batchMode") == "multiple"
+    top_symbol = str(params.get("symbol") or "")
+    if not multiple and not top_symbol:
+        raise BitgetError(PARAM_ERROR, "Parameter verification failed: symbol cannot be empty")
+    return _cancel_many(
+        bitget,
+        call,
+        "spot",
+        params.get("orderList"),
+        (lambda item: str(item.get("symbol") or "")) if multiple else (lambda item: top_symbol),
+        SPOT_NOT_FOUND,
+    )
+
+
+def mix_place(bitget: BitgetDialect, call: Call) -> Any:
+    product_type = product_type_of(call.params)
+    return _place(bitget, call, bitget.market(product_type, call.params.get("symbol")))
+
+
+def mix_pending(bitget: BitgetDialect, call: Call) -> Any:
+    product_type = product_type_of(call.params)
+    symbol = call.params.get("symbol")
+    if symbol:
+        bitget.market(product_type, symbol)
+    catalog = bitget.ctx.catalog
+    orders = _open_orders(bitget, call, product_type, symbol)
+    entrusted = [shapes.mix_order(o, catalog.by_symbol(o.symbol).settle) for o in orders]
+    return {"entrustedList": entrusted or None, "endId": orders[-1].order_id if orders else None}
+
+
+def mix_cancel(bitget: BitgetDialect, call: Call) -> Any:
+    return _cancel_one(bitget, call, product_type_of(call.params), MIX_NOT_FOUND)
+
+
+def mix_batch(bitget: BitgetDialect, call: Call) -> Any:
+    params = call.params
+    product_type = product_type_of(params)
+    symbol = str(params.get("symbol") or "")
+    if not symbol:
+        raise BitgetError(PARAM_ERROR, "Parameter verification failed: symbol cannot be empty")
+    return _cancel_many(
+        bitget, call, product_type, params.get("orderIdList"), lambda item: symbol, MIX_NOT_FOUND
+    )

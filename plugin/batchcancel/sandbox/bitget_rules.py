@@ -1,0 +1,91 @@
+"""Bitget v2's rules as the sandbox applies them: endpoints, batch maximum, budgets, error codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .accounts import Account
+from .markets import BITGET_DEMO_PRODUCT_TYPES, BITGET_PRODUCT_TYPES
+from .wire import HttpRequest
+
+OK_CODE = "00000"
+BATCH_MAX = 50
+TIMESTAMP_TOLERANCE_MS = 30_000  # assumption: Bitget does not document it; ±30 s is the usual claim
+
+SPOT_PLACE, SPOT_UNFILLED, SPOT_CANCEL, SPOT_BATCH = (
+    "/api/v2/spot/trade/place-order",
+    "/api/v2/spot/trade/unfilled-orders",
+    "/api/v2/spot/trade/cancel-order",
+    "/api/v2/spot/trade/batch-cancel-order",
+)
+MIX_PLACE, MIX_PENDING, MIX_CANCEL, MIX_BATCH = (
+    "/api/v2/mix/order/place-order",
+    "/api/v2/mix/order/orders-pending",
+    "/api/v2/mix/order/cancel-order",
+    "/api/v2/mix/order/batch-cancel-orders",
+)
+UTA_PROBE = "/api/v3/account/settings"
+
+# Requests per UID and second, per endpoint (Bitget documents 10/s for the cancel endpoints).
+PRIVATE_LIMITS = {
+    SPOT_PLACE: 10,
+    SPOT_UNFILLED: 20,
+    SPOT_CANCEL: 10,
+    SPOT_BATCH: 10,
+    MIX_PLACE: 10,
+    MIX_PENDING: 20,
+    MIX_CANCEL: 10,
+    MIX_BATCH: 10,
+    UTA_PROBE: 10,
+}
+PUBLIC_LIMIT = 20  # per IP and second, per endpoint
+
+
+def base_limit(path: str) -> int:
+    """The documented budget per UID and second of ``path`` ("public": per IP), before scaling."""
+    if path == "public":
+        return PUBLIC_LIMIT
+    try:
+        return PRIVATE_LIMITS[path]
+    except KeyError:
+        raise ValueError(f"no Bitget budget for {path!r}") from None
+
+
+SPOT_NOT_FOUND = ("43001", "The order does not exist")
+MIX_NOT_FOUND = ("40768", "Order does not exist")
+PARAM_ERROR = "40017"
+
+
+class BitgetError(Exception):
+    def __init__(self, code: str, msg: str, status: int = 400) -> None:
+        super().__init__(f"{code} {msg}")
+        self.code = code
+        self.msg = msg
+        self.status = status
+
+
+RATE_LIMITED = BitgetError("429", "Too Many Requests", 429)
+
+
+def product_type_of(params: dict[str, Any]) -> str:
+    product_type = str(params.get("productType") or "").upper()
+    if product_type not in BITGET_PRODUCT_TYPES + BITGET_DEMO_PRODUCT_TYPES:
+        raise BitgetError(PARAM_ERROR, "Parameter verification failed: productType is invalid")
+    return product_type
+
+
+def item_codes(successes: list[dict[str, Any]], failures: list[dict[str, Any]]) -> tuple[str, ...]:
+    return (OK_CODE,) * len(successes) + tuple(str(f["errorCode"]) for f in failures)
+
+
+@attrs.define
+class Call:
+    """One request on its way through a handler, collecting what the reply and the log need."""
+
+    request: HttpRequest
+    params: dict[str, Any]
+    account: Account | None = None
+    items: int = 0
+    item_codes: tuple[str, ...] = ()

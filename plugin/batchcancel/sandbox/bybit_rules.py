@@ -1,0 +1,88 @@
+"""Bybit v5's rules as the sandbox applies them: categories, batch maxima, budgets, error codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .accounts import Account
+from .limits import Grant
+from .wire import HttpRequest
+
+CATEGORIES = ("spot", "linear", "inverse", "option")
+SPOT_ORDER_FILTERS = ("Order", "StopOrder", "tpslOrder")
+BATCH_MAX = {"spot": 10, "linear": 20, "inverse": 20, "option": 20}
+OK_MSG = "OK"
+
+CREATE, REALTIME, CANCEL, CANCEL_BATCH, CANCEL_ALL = (
+    "/v5/order/create",
+    "/v5/order/realtime",
+    "/v5/order/cancel",
+    "/v5/order/cancel-batch",
+    "/v5/order/cancel-all",
+)
+
+# Per UID and second (facts §1.6). Linear and inverse share one budget per endpoint
+# ("derivatives"): the table lists them in one column, and sharing is the conservative reading.
+ORDER_LIMITS: dict[str, dict[str, int]] = {
+    CREATE: {"spot": 20, "derivatives": 10, "option": 10},
+    CANCEL: {"spot": 20, "derivatives": 10, "option": 10},
+    CANCEL_BATCH: {"spot": 20, "derivatives": 10, "option": 10},
+    CANCEL_ALL: {"spot": 20, "derivatives": 10, "option": 1},
+}
+REALTIME_LIMIT = 50  # all categories together
+OTHER_PRIVATE_LIMIT = 50  # assumption: account/info, query-api, wallet-balance, coin info
+PUBLIC_LIMIT = 120  # per IP and second (Bybit documents 600 per 5 s); past it: HTTP 403
+
+
+def base_limit(path: str, group: str | None = None) -> int:
+    """The documented budget per UID and second of ``path`` ("public": per IP), before scaling."""
+    if path == "public":
+        return PUBLIC_LIMIT
+    if path in ORDER_LIMITS:
+        if group not in ORDER_LIMITS[path]:
+            raise ValueError(f"{path} budgets are per group: one of {sorted(ORDER_LIMITS[path])}")
+        return ORDER_LIMITS[path][group]
+    return REALTIME_LIMIT if path == REALTIME else OTHER_PRIVATE_LIMIT
+
+
+NOT_FOUND_SPOT = (170213, "Order does not exist.")
+NOT_FOUND_DERIVATIVES = (110001, "Order does not exist.")
+RATE_LIMITED = (10006, "Too many visits!")
+PARAM_ERROR = 10001
+
+
+class BybitError(Exception):
+    def __init__(self, code: int, msg: str) -> None:
+        super().__init__(f"{code} {msg}")
+        self.code = code
+        self.msg = msg
+
+
+def group_of(category: str) -> str:
+    return "derivatives" if category in ("linear", "inverse") else category
+
+
+def not_found(category: str) -> tuple[int, str]:
+    return NOT_FOUND_SPOT if category == "spot" else NOT_FOUND_DERIVATIVES
+
+
+def category_of(params: dict[str, Any]) -> str:
+    category = params.get("category")
+    if category not in CATEGORIES:
+        raise BybitError(PARAM_ERROR, "params error: category is invalid")
+    return str(category)
+
+
+@attrs.define
+class Call:
+    """One request on its way through a handler, collecting what the reply and the log need."""
+
+    request: HttpRequest
+    params: dict[str, Any]
+    account: Account | None = None
+    grant: Grant | None = None
+    items: int = 0
+    item_codes: tuple[str, ...] = ()
+    time_override: int | None = None
