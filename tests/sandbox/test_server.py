@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import argparse
 import io
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -156,3 +159,25 @@ def test_concurrent_keep_alive_clients(sandbox: Sandbox) -> None:
     for thread in threads:
         thread.join()
     assert failures == [] and sandbox.open_orders("bitget") == []
+
+
+def test_batchcancel_sandbox_command_runs_until_ctrl_c() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "batchcancel", "sandbox", "--seed", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        # A shell's background job inherits SIGINT ignored; give the child a real Ctrl-C.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()  # the banner's first line names the URL
+        url = first.split(" on ")[1].split()[0]
+        assert requests.get(url + "/api/v2/public/time", timeout=5).json()["code"] == "00000"
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0 and "sandbox stopped" in output
