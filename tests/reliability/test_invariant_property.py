@@ -1,0 +1,76 @@
+"""Property: whatever orders, states and faults are drawn, the invariant holds against the book."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from batchcancel import CancelRequest, Settings, Status
+from conftest import FAST, check_invariant, run_cancel  # tests/reliability/conftest.py
+
+SYMBOLS = {
+    "bybit": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "SOL/USDT:USDT", "BTC/USD:BTC"],
+    "bitget": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "BTC/USD:BTC"],
+}
+FAULTS = [
+    "http_500",
+    "http_502",
+    "reset",
+    "timeout_applied",
+    "timeout_not_applied",
+    "malformed_json",
+    "truncated_json",
+    "drop_item",
+    "extra_item",
+    "maintenance",
+    "rate_limit",
+]
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,  # the same examples on every run: CI must not flake on a lucky draw
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_every_request_gets_one_true_outcome_whatever_happens(sandbox, data):
+    sandbox.reset()
+    sandbox.set_budget_scale(100)
+    exchange_id = data.draw(st.sampled_from(["bybit", "bitget"]), label="exchange")
+    mode = data.draw(st.sampled_from(["sync", "async"]), label="mode")
+    symbols = data.draw(st.lists(st.sampled_from(SYMBOLS[exchange_id]), min_size=1, max_size=3, unique=True))
+    counts = {symbol: data.draw(st.integers(1, 30), label=f"orders on {symbol}") for symbol in symbols}
+    orders = sandbox.seed_orders(exchange_id, counts)
+
+    filled = data.draw(st.sets(st.sampled_from([o.order_id for o in orders]), max_size=5), label="filled")
+    sandbox.fill(exchange_id, sorted(filled))
+    requests = []
+    for order in orders:
+        by_client_id = data.draw(st.booleans())
+        requests.append(
+            CancelRequest(order.symbol, client_order_id=order.client_order_id)
+            if by_client_id
+            else CancelRequest(order.symbol, order_id=order.order_id)
+        )
+    missing = data.draw(st.integers(0, 3), label="unknown ids")
+    requests += [CancelRequest(symbols[0], order_id=str(10**18 + i)) for i in range(missing)]
+    if data.draw(st.booleans(), label="duplicates"):
+        requests += requests[:3]
+
+    for fault, times in data.draw(
+        st.lists(st.tuples(st.sampled_from(FAULTS), st.integers(1, 2)), max_size=3), label="faults"
+    ):
+        sandbox.inject("*cancel*", fault, times=times, hold_s=0.6)
+
+    verify = data.draw(st.booleans(), label="verify mode")
+    report = run_cancel(
+        sandbox, exchange_id, mode, requests, Settings(**{**FAST, "verify": verify}), timeout=300
+    )
+
+    check_invariant(sandbox, exchange_id, requests, report)
+    # Transient faults within the retry bound: every requested order ends closed, truly reported.
+    assert report.ok, report.counts()
+    assert not ({o.order_id for o in sandbox.open_orders(exchange_id)} & {o.order_id for o in orders})
+    closed = [o for o in report.outcomes if o.status in (Status.CANCELED, Status.ALREADY_CLOSED)]
+    assert all(o.verified is verify for o in closed)
