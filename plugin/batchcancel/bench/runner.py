@@ -17,6 +17,7 @@ from batchcancel.bench.workload import (
     Workload,
     audit,
     bound_s,
+    minimum_requests,
     seed,
 )
 
@@ -108,6 +109,11 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
                         label=label,
                     )
                     runs.append(one)
+                    if method == config.methods[0] and repeat == 0:
+                        progress.line(
+                            f"  bound {one.bound_s:.3f} s; fewest possible requests "
+                            f"{minimum_requests(one.seeded)} (batches at the documented maximum)"
+                        )
                     progress.line(
                         f"  {label}: {one.result.wall_s:.3f} s, {one.result.requests} requests, "
                         f"{one.audit.unaccounted} unaccounted"
