@@ -218,3 +218,18 @@ def test_option_parsers():
     assert parse_methods("batchcancel-async,ccxt-loop") == (BATCHCANCEL_ASYNC, "ccxt-loop")
     with pytest.raises(ValueError):
         Workload("bybit", 0, 1, ("spot",))
+
+
+def test_plot_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    from batchcancel.bench.report import make_row, plot
+
+    rows = [
+        make_row("ccxt-loop", "bybit", 100, [5.0], [100], [3], 1.05),
+        make_row("batchcancel-sync", "bybit", 100, [1.2, 1.1, 1.3], [12, 12, 12], [0, 0, 0], 1.05),
+        make_row("batchcancel-async", "bitget", 100, [0.06], [2], [0], 0.05),
+    ]
+    path = tmp_path / "bench.png"
+    plot(rows, path, "test")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert rows[1].wall_s == 1.2 and rows[1].efficiency == pytest.approx(1.05 / 1.2, abs=0.001)
