@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import signal
 import subprocess
 import sys
@@ -172,8 +173,13 @@ def test_batchcancel_sandbox_command_runs_until_ctrl_c() -> None:
     )
     try:
         assert process.stdout is not None
-        first = process.stdout.readline()  # the banner's first line names the URL
-        url = first.split(" on ")[1].split()[0]
+        line = ""
+        while "http://" not in line:  # the banner's first line names the URL
+            line = process.stdout.readline()
+            assert line, "the command ended before printing its URL"
+        found = re.search(r"http://[0-9.:]+", line)
+        assert found is not None
+        url = found.group(0)
         assert requests.get(url + "/api/v2/public/time", timeout=5).json()["code"] == "00000"
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=20)

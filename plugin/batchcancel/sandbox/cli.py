@@ -61,15 +61,15 @@ def run(
         seed=args.seed,
         budget_scale=args.budget_scale,
     )
-    with sandbox:
-        out.write(banner(sandbox))
-        out.flush()
-        if ready is not None:
-            ready.set()
-        try:
+    try:  # Ctrl-C may come at any point, even while the banner is still being written
+        with sandbox:
+            out.write(banner(sandbox))
+            out.flush()
+            if ready is not None:
+                ready.set()
             (stop or threading.Event()).wait()
-        except KeyboardInterrupt:
-            out.write("\nsandbox stopped\n")
+    except KeyboardInterrupt:
+        out.write("\nsandbox stopped\n")
     return 0
 
 
