@@ -394,7 +394,6 @@ def test_retry_later_codes_are_transient_even_though_ccxt_calls_them_invalid_ord
 @pytest.mark.parametrize(
     ("error", "code"),
     [
-        (bybit_error(ccxt.RateLimitExceeded, 10006, "Too many visits!"), "10006"),
         (bybit_error(ccxt.AuthenticationError, 10003, "API key is invalid."), "10003"),
         (bybit_error(ccxt.BadRequest, 10001, "params error"), "10001"),
         (ccxt.RequestTimeout("bybit POST http://127.0.0.1/v5/order/cancel"), None),
@@ -405,6 +404,12 @@ def test_other_errors_are_left_to_the_engine_with_bybits_code_attached(error, co
     dialect = BybitDialect()
     assert dialect.read_error(call, error) is None
     assert dialect.error_code(error) == code
+
+
+def test_a_whole_request_rate_limited_waits_for_the_budget():
+    call = single_call(CancelRequest("BTC/USDT", order_id="1"))
+    verdict = BybitDialect().read_error(call, bybit_error(ccxt.RateLimitExceeded, 10006, "Too many visits!"))
+    assert verdict is not None and (verdict.kind, verdict.code) == (Kind.WAIT_BUDGET, "10006")
 
 
 def test_error_body_parsing_survives_a_truncated_body():

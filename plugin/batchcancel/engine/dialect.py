@@ -167,6 +167,47 @@ class Verdict:
         return cls(Kind.FALLBACK, None, code, message)
 
 
+def _codes(values: Any) -> frozenset[str]:
+    return frozenset(str(value) for value in values)
+
+
+@attrs.frozen
+class CodeBook:
+    """What an exchange's own codes mean for one order: the table each dialect declares."""
+
+    ok: frozenset[str] = attrs.field(converter=_codes)
+    """The cancel was accepted."""
+    not_open: frozenset[str] = attrs.field(converter=_codes)
+    """The order is not open: unknown, filled, or cancelled before."""
+    rate_limited: frozenset[str] = attrs.field(default=(), converter=_codes)
+    """The budget is spent: send again once it resets."""
+    transient: frozenset[str] = attrs.field(default=(), converter=_codes)
+    """Worth sending again after a backoff (cancelling is idempotent)."""
+
+    def item_verdict(self, code: str | None, message: str) -> Verdict:
+        """One order's answer inside a batch response; a code not in the table is a rejection."""
+        if code in self.ok:
+            return Verdict.canceled(code, message)
+        if code in self.not_open:
+            return Verdict.already_closed(code, message)
+        if code in self.rate_limited:
+            return Verdict.rate_limited(code, message)
+        if code in self.transient:
+            return Verdict.transient(code, message)
+        return Verdict.rejected(code, message)
+
+    def request_verdict(self, code: str | None, message: str, orders: int) -> Verdict | None:
+        """A whole request refused with ``code``; None lets the engine classify ccxt's exception."""
+        if code in self.not_open:
+            # For one order it is that order's answer; a whole batch refused so is split up.
+            return Verdict.already_closed(code, message) if orders == 1 else Verdict.isolate(code, message)
+        if code in self.rate_limited:
+            return Verdict.rate_limited(code, message)
+        if code in self.transient:
+            return Verdict.transient(code, message)
+        return None
+
+
 @attrs.frozen
 class BudgetObservation:
     """What an exchange's rate-limit headers said about one budget."""

@@ -35,7 +35,7 @@ from typing import Any
 import attrs
 
 from batchcancel import engine
-from batchcancel.engine import Budget, Call, Dialect, MalformedResponse, Route, Verdict, WorkItem
+from batchcancel.engine import Budget, Call, CodeBook, Dialect, MalformedResponse, Route, Verdict, WorkItem
 from batchcancel.engine.classify import describe
 from batchcancel.exchanges.ccxt_fallback import code_in_message
 from batchcancel.markers import hookimpl
@@ -77,15 +77,30 @@ CLIENT_OID = "clientOid"
 
 OK_CODE = "00000"
 
-NOT_OPEN_CODES: Mapping[str, str] = {
-    "43001": "the order does not exist (spot)",
-    "40768": "order does not exist (futures)",
-    "40109": "the data of the order cannot be found",
-    "43004": "there is no order to cancel",
-    "22001": "no order to cancel",
-    "43025": "plan order does not exist",
-}
-"""The order is not open: unknown, filled or cancelled before (facts §2.5; ccxt's exact map)."""
+CODES = CodeBook(
+    ok={OK_CODE},
+    # The order is not open: unknown, filled or cancelled before (facts §2.5; ccxt's exact map).
+    not_open={
+        "43001",  # the order does not exist (spot)
+        "40768",  # order does not exist (futures)
+        "40109",  # the data of the order cannot be found
+        "43004",  # there is no order to cancel
+        "22001",  # no order to cancel
+        "43025",  # plan order does not exist
+    },
+    # Wait for the budget, then send again (facts §2.5).
+    rate_limited={
+        "429",  # too many requests
+        "1001",  # the request is too frequent and has been throttled
+    },
+    # Send again after a backoff (facts §2.5; ccxt maps 40015 to a plain ExchangeError).
+    transient={
+        "40015",  # system is abnormal, please try again later
+        "40200",  # server upgrade, please try again later
+        "40604",  # server is busy, please try again later
+        "500",  # system busy
+    },
+)
 
 NOT_OPEN_MESSAGES = frozenset(
     {
@@ -97,21 +112,7 @@ NOT_OPEN_MESSAGES = frozenset(
         "the data of the order cannot be found, please confirm the order number",
     }
 )
-"""Exact (case-insensitive) messages of those codes, for failureList entries without errorCode."""
-
-RATE_LIMIT_CODES: Mapping[str, str] = {
-    "429": "too many requests",
-    "1001": "the request is too frequent and has been throttled",
-}
-"""Wait for the budget, then send again (facts §2.5)."""
-
-TRANSIENT_CODES: Mapping[str, str] = {
-    "40015": "system is abnormal, please try again later",
-    "40200": "server upgrade, please try again later",
-    "40604": "server is busy, please try again later",
-    "500": "system busy",
-}
-"""Send again after a backoff (facts §2.5; ccxt maps 40015 to a plain ExchangeError)."""
+"""Exact (case-insensitive) messages of the not-open codes, for failureList entries without errorCode."""
 
 PRODUCT_TYPE_BY_SETTLE: Mapping[str, str] = {
     "USDT": "USDT-FUTURES",
@@ -298,17 +299,8 @@ class BitgetDialect(Dialect):
         code = self.error_code(error)
         if code is None:
             return None
-        message = describe(error)
-        if code in NOT_OPEN_CODES:
-            # A whole batch refused with "not open" may mean any one of its orders: isolate.
-            if len(call.items) == 1:
-                return Verdict.already_closed(code, message)
-            return Verdict.isolate(code, message)
-        if code in RATE_LIMIT_CODES:
-            return Verdict.rate_limited(code, message)
-        if code in TRANSIENT_CODES:
-            return Verdict.transient(code, message)
-        return None  # auth, permission, parameters...: the engine's ccxt classification
+        # Auth, permission, parameters...: None leaves them to the engine's ccxt classification.
+        return CODES.request_verdict(code, describe(error), len(call.items))
 
     def error_code(self, error: BaseException) -> str | None:
         return code_in_message(str(error))
@@ -316,13 +308,9 @@ class BitgetDialect(Dialect):
 
 def item_verdict(code: str | None, message: str) -> Verdict:
     """What one failureList entry (or a non-success answer) means for its order."""
-    if code in NOT_OPEN_CODES or (code is None and message.strip().lower() in NOT_OPEN_MESSAGES):
+    if code is None and message.strip().lower() in NOT_OPEN_MESSAGES:
         return Verdict.already_closed(code, message)
-    if code in RATE_LIMIT_CODES:
-        return Verdict.rate_limited(code, message)
-    if code in TRANSIENT_CODES:
-        return Verdict.transient(code, message)
-    return Verdict.rejected(code, message)
+    return CODES.item_verdict(code, message)
 
 
 def _text(value: Any) -> str | None:

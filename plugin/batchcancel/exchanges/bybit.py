@@ -35,6 +35,7 @@ from batchcancel.engine import (
     Budget,
     BudgetObservation,
     Call,
+    CodeBook,
     Dialect,
     MalformedResponse,
     Route,
@@ -90,9 +91,11 @@ HEADER_RESET_MS = "x-bapi-limit-reset-timestamp"
 # -- codes (error.mdx; the fact sheet's table 1.5) -----------------------------------------------
 
 OK = 0
-# The order is not open: unknown, filled, or cancelled before.
-NOT_OPEN_CODES = frozenset(
-    {
+
+CODES = CodeBook(
+    ok={OK},
+    # The order is not open: unknown, filled, or cancelled before.
+    not_open={
         110001,  # Order does not exist (derivatives; also "order not exists or too late to cancel")
         170213,  # Order does not exist (spot)
         110008,  # The order has been completed or cancelled
@@ -101,20 +104,17 @@ NOT_OPEN_CODES = frozenset(
         170139,  # Order has been filled (spot)
         170143,  # Cannot be found on order book (spot)
         170190,  # Cancel order has been finished (spot)
-    }
-)
-# The UID's budget for this endpoint is spent: send again once it resets.
-RATE_LIMIT_CODES = frozenset(
-    {
+    },
+    # The UID's budget for this endpoint is spent: send again once it resets. The engine has just
+    # read the answer's X-Bapi-Limit* headers (observe); meanwhile the single route may carry it.
+    rate_limited={
         10006,  # Too many visits (UID rate limit)
         10018,  # (deprecated) IP rate limit
         170222,  # Too many requests in this time frame (spot)
         30035,  # Option: too fast to cancel
-    }
-)
-# Worth sending again after a backoff (cancelling is idempotent).
-TRANSIENT_CODES = frozenset(
-    {
+    },
+    # Worth sending again after a backoff (cancelling is idempotent).
+    transient={
         170191,  # Can not cancel order, please try again later
         170147,  # Order cancellation timeout
         170150,  # Cancel order failed
@@ -122,7 +122,7 @@ TRANSIENT_CODES = frozenset(
         10016,  # Server error / restarting
         10000,  # Server timeout
         429,  # As a retCode: "trading service high load, please retry"
-    }
+    },
 )
 
 _RET_CODE = re.compile(r'"ret_?[cC]ode"\s*:\s*"?(-?\d+)')
@@ -209,22 +209,6 @@ def _code(value: Any) -> int | None:
     if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
         return int(value)
     return None
-
-
-def verdict_for_code(code: int, message: str) -> Verdict:
-    """What one order's Bybit code means."""
-    text = str(code)
-    if code == OK:
-        return Verdict.canceled(text, message)
-    if code in NOT_OPEN_CODES:
-        return Verdict.already_closed(text, message)
-    if code in RATE_LIMIT_CODES:
-        # The engine has just read the answer's X-Bapi-Limit* headers (observe); the order waits
-        # for the batch budget to reset and may meanwhile go through the single route.
-        return Verdict.rate_limited(text, message)
-    if code in TRANSIENT_CODES:
-        return Verdict.transient(text, message)
-    return Verdict.rejected(text, message)
 
 
 def parse_error_body(error: BaseException) -> tuple[int | None, str]:
@@ -351,26 +335,16 @@ class BybitDialect(Dialect):
             if code is None:
                 verdicts.append(Verdict.missing())
                 continue
-            verdicts.append(verdict_for_code(code, str(entry.get("msg") or "")))
+            verdicts.append(CODES.item_verdict(str(code), str(entry.get("msg") or "")))
         return verdicts
 
     def read_error(self, call: Call, error: BaseException) -> Verdict | None:
         code, message = parse_error_body(error)
         if code is None:
             return None
-        text = str(code)
-        if code in NOT_OPEN_CODES:
-            # For one order it is that order's answer; a whole batch refused so is split up.
-            return (
-                Verdict.already_closed(text, message)
-                if len(call.items) == 1
-                else Verdict.isolate(text, message)
-            )
-        if code in TRANSIENT_CODES:
-            return Verdict.transient(text, message)
-        # Everything else (auth, rate limit, clock, parameters) the engine classifies from
-        # ccxt's exception class, with error_code() supplying Bybit's code.
-        return None
+        # Auth, clock and parameter errors are left to the engine, which classifies ccxt's
+        # exception class (error_code() supplies Bybit's code for the outcome).
+        return CODES.request_verdict(str(code), message, len(call.items))
 
     def error_code(self, error: BaseException) -> str | None:
         code, _ = parse_error_body(error)
