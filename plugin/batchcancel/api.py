@@ -25,38 +25,46 @@ def cancel_orders(exchange: Any, requests: RequestsLike, settings: Settings | No
     Bad arguments raise ``TypeError``/``ValueError`` before any request is sent; everything the
     exchange says (or fails to say) becomes an outcome.
     """
-    engine.check_exchange(exchange, want_async=False)
-    settings, given = _prepare(settings, requests)
-    if not given:
-        return CancelReport(())
-    try:
-        result = _dispatch(exchange, given, settings)
-        assert isinstance(result, CancelReport), (
-            f"a plugin returned {type(result).__name__} for a sync exchange"
-        )
-        return result
-    except Exception as exc:
-        return _recover(exchange, given, settings, exc)
+    result = _start(exchange, requests, settings, want_async=False)
+    if not isinstance(result, CancelReport):
+        if inspect.iscoroutine(result):
+            result.close()  # a plugin bug; don't leave a never-awaited coroutine behind
+        raise TypeError(f"a batchcancel plugin answered {type(result).__name__} for a sync exchange")
+    return result
 
 
 async def cancel_orders_async(
     exchange: Any, requests: RequestsLike, settings: Settings | None = None
 ) -> CancelReport:
     """Cancel ``requests`` on a ``ccxt.async_support`` exchange; one outcome per request, in order."""
-    engine.check_exchange(exchange, want_async=True)
+    result = _start(exchange, requests, settings, want_async=True)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def _start(exchange: Any, requests: RequestsLike, settings: Settings | None, *, want_async: bool) -> Any:
+    """Check everything, then hand the call to the first plugin that claims the exchange."""
+    engine.check_exchange(exchange, want_async=want_async)
     settings, given = _prepare(settings, requests)
     if not given:
         return CancelReport(())
     try:
         result = _dispatch(exchange, given, settings)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
+    except Exception as exc:
+        return _recover(exchange, given, settings, exc)
+    if inspect.isawaitable(result):
+        return _awaiting(result, exchange, settings, given)
+    return result
+
+
+async def _awaiting(result: Any, exchange: Any, settings: Settings, given: tuple[CancelRequest, ...]) -> Any:
+    """Await a plugin's coroutine; if it raises while running, the orders still get an answer."""
+    try:
+        return await result
     except Exception as exc:
         recovered = _recover(exchange, given, settings, exc)
-        if inspect.isawaitable(recovered):
-            recovered = await recovered
-        return recovered
+        return await recovered if inspect.isawaitable(recovered) else recovered
 
 
 def _prepare(settings: Settings | None, requests: RequestsLike) -> tuple[Settings, tuple[CancelRequest, ...]]:
