@@ -150,3 +150,25 @@ def test_a_plugin_that_raises_with_fallback_off_reports_failed(sandbox, mode):
     report = run_cancel(sandbox, "bybit", mode, requests, Settings(**{**FAST, "fallback": False}))
     assert [o.status for o in report.outcomes] == [Status.FAILED] * 2
     assert "plugin error: RuntimeError: plugin bug" in report.outcomes[0].message
+
+
+class ExplodingLater:
+    """A plugin whose coroutine claims the call, then raises once awaited (a bug mid-run)."""
+
+    @hookimpl(tryfirst=True)
+    def cancel_orders(self, exchange, requests, settings):
+        async def run():
+            raise RuntimeError("plugin bug while running")
+
+        return run()
+
+
+def test_a_plugin_coroutine_that_raises_mid_run_does_not_lose_orders(sandbox):
+    orders = sandbox.seed_orders("bitget", {"ETH/USDT": 3})
+    requests = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
+    get_plugin_manager().register(ExplodingLater(), name="exploding-later")
+    report = run_cancel(sandbox, "bitget", "async", requests, Settings(**FAST))
+
+    check_invariant(sandbox, "bitget", requests, report)
+    assert report.ok and {o.via for o in report.outcomes} == {"ccxt:single"}
+    assert sandbox.open_orders("bitget") == []
