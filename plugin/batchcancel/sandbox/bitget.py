@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from . import bitget_host as host
 from . import bitget_orders as orders
 from . import bitget_shapes as shapes
 from .accounts import Account
@@ -76,6 +77,7 @@ class BitgetDialect:
             ("GET", MIX_PENDING): (orders.mix_pending, True),
             ("POST", MIX_CANCEL): (orders.mix_cancel, True),
             ("POST", MIX_BATCH): (orders.mix_batch, True),
+            **host.ROUTES,  # what a trading host reads besides orders: market data, positions, fills
         }
 
     # ----------------------------------------------------------------- plumbing

@@ -27,6 +27,23 @@ MIX_PLACE, MIX_PENDING, MIX_CANCEL, MIX_BATCH = (
     "/api/v2/mix/order/batch-cancel-orders",
 )
 UTA_PROBE = "/api/v3/account/settings"
+# What a trading host reads besides placing and cancelling (handlers in bitget_host.py).
+SPOT_ASSETS, SPOT_ORDER_INFO, SPOT_FILLS = (
+    "/api/v2/spot/account/assets",
+    "/api/v2/spot/trade/orderInfo",
+    "/api/v2/spot/trade/fills",
+)
+MIX_ACCOUNTS, MIX_POSITIONS, MIX_BILL = (
+    "/api/v2/mix/account/accounts",
+    "/api/v2/mix/position/all-position",
+    "/api/v2/mix/account/bill",
+)
+MIX_POSITION_MODE, MIX_MARGIN_MODE, MIX_LEVERAGE = (
+    "/api/v2/mix/account/set-position-mode",
+    "/api/v2/mix/account/set-margin-mode",
+    "/api/v2/mix/account/set-leverage",
+)
+MIX_DETAIL, MIX_FILLS = "/api/v2/mix/order/detail", "/api/v2/mix/order/fills"
 
 # Requests per UID and second, per endpoint (Bitget documents 10/s for the cancel endpoints).
 PRIVATE_LIMITS = {
@@ -39,6 +56,18 @@ PRIVATE_LIMITS = {
     MIX_CANCEL: 10,
     MIX_BATCH: 10,
     UTA_PROBE: 10,
+    # The host endpoints, as Bitget's pages list them.
+    SPOT_ASSETS: 10,
+    SPOT_ORDER_INFO: 20,
+    SPOT_FILLS: 10,
+    MIX_ACCOUNTS: 10,
+    MIX_POSITIONS: 5,
+    MIX_BILL: 10,
+    MIX_POSITION_MODE: 5,
+    MIX_MARGIN_MODE: 5,
+    MIX_LEVERAGE: 5,
+    MIX_DETAIL: 10,
+    MIX_FILLS: 10,
 }
 PUBLIC_LIMIT = 20  # per IP and second, per endpoint
 

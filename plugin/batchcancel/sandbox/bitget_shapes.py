@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .book import FILLED, OPEN, SandboxOrder
@@ -74,8 +75,12 @@ def contract(market: Market) -> dict[str, Any]:
     }
 
 
+def _status(order: SandboxOrder) -> str:
+    return "partially_filled" if order.is_open and Decimal(order.executed_qty) else _STATUS[order.status]
+
+
 def spot_order(order: SandboxOrder) -> dict[str, Any]:
-    filled = order.status == FILLED
+    filled = Decimal(order.executed_qty) > 0
     return {
         "userId": order.account,
         "symbol": order.native_symbol,
@@ -85,11 +90,11 @@ def spot_order(order: SandboxOrder) -> dict[str, Any]:
         "size": order.qty,
         "orderType": order.order_type,
         "side": order.side,
-        "status": _STATUS[order.status],
+        "status": _status(order),
         "priceAvg": order.price if filled else "0",
         "basePrice": "0",
-        "baseVolume": order.qty if filled else "0",
-        "quoteVolume": "0",
+        "baseVolume": order.executed_qty,
+        "quoteVolume": str(Decimal(order.executed_qty) * Decimal(order.price or "0")),
         "enterPointSource": "API",
         "orderSource": "normal",
         "presetTakeProfitPrice": "",
@@ -104,18 +109,18 @@ def spot_order(order: SandboxOrder) -> dict[str, Any]:
 
 
 def mix_order(order: SandboxOrder, margin_coin: str | None) -> dict[str, Any]:
-    filled = order.status == FILLED
+    filled = Decimal(order.executed_qty) > 0
     return {
         "symbol": order.native_symbol,
         "size": order.qty,
         "orderId": order.order_id,
         "clientOid": order.client_order_id,
-        "baseVolume": order.qty if filled else "0",
+        "baseVolume": order.executed_qty,
         "fee": "0",
         "price": order.price,
         "priceAvg": order.price if filled else "",
-        "status": _STATUS[order.status],
-        "state": _STATUS[order.status],
+        "status": _status(order),
+        "state": _status(order),
         "side": order.side,
         "force": "gtc",
         "totalProfits": "0",

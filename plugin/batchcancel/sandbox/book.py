@@ -6,6 +6,7 @@ import enum
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 
 import attrs
 
@@ -33,10 +34,16 @@ class SandboxOrder:
     order_filter: str | None  # bybit spot: "Order" / "StopOrder" / "tpslOrder"; else None
     created_ms: int
     updated_ms: int
+    filled_qty: str = "0"  # what a still-open order has filled so far (``Sandbox.fill(qty=...)``)
 
     @property
     def is_open(self) -> bool:
         return self.status == OPEN
+
+    @property
+    def executed_qty(self) -> str:
+        """Cumulative filled quantity: all of it once filled, else what a partial fill left."""
+        return self.qty if self.status == FILLED else self.filled_qty
 
 
 class Miss(enum.Enum):
@@ -205,6 +212,28 @@ class OrderBook:
                     order = attrs.evolve(order, status=status, updated_ms=now_ms)
                     self._orders[order_id] = order
                     changed.append(order)
+        return changed
+
+    def fill_part(self, order_ids: Iterable[str], qty: str, now_ms: int) -> list[SandboxOrder]:
+        """Fill ``qty`` of each open order (which stays open); unknown or closed ids are skipped."""
+        try:
+            wanted = Decimal(qty)
+        except InvalidOperation:
+            raise ValueError(f"qty must be a number, got {qty!r}") from None
+        changed = []
+        with self._lock:
+            for order_id in order_ids:
+                order = self._orders.get(order_id)
+                if order is None or order.status != OPEN:
+                    continue
+                if not Decimal(order.filled_qty) < wanted < Decimal(order.qty):
+                    raise ValueError(
+                        f"a partial fill of order {order_id} must lie between what is filled "
+                        f"({order.filled_qty}) and its quantity ({order.qty}), got {qty}"
+                    )
+                order = attrs.evolve(order, filled_qty=qty, updated_ms=now_ms)
+                self._orders[order_id] = order
+                changed.append(order)
         return changed
 
     def clear(self) -> None:

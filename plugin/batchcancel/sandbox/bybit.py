@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from . import bybit_host as host
 from . import bybit_orders as orders
 from . import bybit_shapes as shapes
+from . import marketdata
 from .accounts import Account
 from .book import OrderBook
 from .bybit_rules import (  # re-exported: the rest of the project reads Bybit's rules here
@@ -77,6 +79,7 @@ class BybitDialect:
             ("POST", CANCEL): (orders.cancel, True),
             ("POST", CANCEL_BATCH): (orders.cancel_batch, True),
             ("POST", CANCEL_ALL): (orders.cancel_all, True),
+            **host.ROUTES,  # what a trading host reads besides orders: market data, positions, fills
         }
 
     # ----------------------------------------------------------------- plumbing
@@ -259,7 +262,7 @@ class BybitDialect:
         self.charge(call)
         if call.params.get("accountType") not in ("UNIFIED", "CONTRACT", "SPOT"):
             raise BybitError(PARAM_ERROR, "params error: accountType invalid")
-        return shapes.wallet_balance(), {}
+        return shapes.wallet_balance(marketdata.coins(self.ctx.catalog)), {}
 
     # ------------------------------------------------------------------ faults
 

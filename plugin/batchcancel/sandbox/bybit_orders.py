@@ -16,6 +16,7 @@ from .bybit_rules import (
     Call,
     category_of,
     not_found,
+    order_query,
 )
 from .wire import int_param, is_positive_number
 
@@ -71,22 +72,17 @@ def realtime(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
             PARAM_ERROR,
             "Missing some parameters that must be filled in, symbol or settleCoin or baseCoin",
         )
-    wanted = {
-        field: params[key]
-        for key, field in (
-            ("symbol", "native_symbol"),
-            ("orderId", "order_id"),
-            ("orderLinkId", "client_order_id"),
-            ("orderFilter", "order_filter"),
-        )
-        if params.get(key)
-    }
+    wanted = order_query(params, ("symbol", "orderId", "orderLinkId", "orderFilter"))
     settle, base = params.get("settleCoin"), params.get("baseCoin")
     cursor = int(params["cursor"]) if str(params.get("cursor", "")).isdigit() else None
     catalog = bybit.ctx.catalog
+    # open-order.mdx: open orders only by default, closed ones with openOnly=1; a query by
+    # orderId / orderLinkId ignores openOnly and finds the order in any status.
+    by_id = bool(params.get("orderId") or params.get("orderLinkId"))
+    closed_only = str(params.get("openOnly") or "0") != "0"
 
     def matches(order: SandboxOrder) -> bool:
-        if not order.is_open or order.category != category:
+        if order.category != category or (not by_id and order.is_open == closed_only):
             return False
         if any(getattr(order, field) != value for field, value in wanted.items()):
             return False

@@ -75,6 +75,19 @@ def category_of(params: dict[str, Any]) -> str:
     return str(category)
 
 
+ORDER_QUERY_FIELDS = (
+    ("symbol", "native_symbol"),
+    ("orderId", "order_id"),
+    ("orderLinkId", "client_order_id"),
+    ("orderFilter", "order_filter"),
+)
+
+
+def order_query(params: dict[str, Any], keys: tuple[str, ...] = ("symbol", "orderId", "orderLinkId")) -> dict:
+    """The SandboxOrder fields (and values) an order query's ``keys`` ask for, when given."""
+    return {field: params[key] for key, field in ORDER_QUERY_FIELDS if key in keys and params.get(key)}
+
+
 @attrs.define
 class Call:
     """One request on its way through a handler, collecting what the reply and the log need."""

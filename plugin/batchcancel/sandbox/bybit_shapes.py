@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from .accounts import Account
 from .book import FILLED, OPEN, SandboxOrder
+from .marketdata import STATIC_BALANCE as STARTING_BALANCE
 from .markets import Market
 
 _STATUS = {OPEN: "New", FILLED: "Filled", "canceled": "Cancelled"}
 _STOP_ORDER_TYPE = {"StopOrder": "Stop", "tpslOrder": "tpslOrder"}
-STARTING_BALANCE = "1000000"
 
 
 def instrument(market: Market) -> dict[str, Any]:
@@ -67,9 +69,16 @@ def instrument(market: Market) -> dict[str, Any]:
     }
 
 
+def order_status(order: SandboxOrder) -> str:
+    if order.is_open and Decimal(order.executed_qty):
+        return "PartiallyFilled"
+    return _STATUS[order.status]
+
+
 def order_record(order: SandboxOrder) -> dict[str, Any]:
-    filled = order.status == FILLED
-    return {
+    executed = Decimal(order.executed_qty)
+    price = Decimal(order.price or "0")
+    record = {
         "orderId": order.order_id,
         "orderLinkId": order.client_order_id,
         "blockTradeId": "",
@@ -79,14 +88,15 @@ def order_record(order: SandboxOrder) -> dict[str, Any]:
         "side": "Buy" if order.side == "buy" else "Sell",
         "isLeverage": "",
         "positionIdx": 0,
-        "orderStatus": _STATUS[order.status],
-        "cancelType": "UNKNOWN",
+        "orderStatus": order_status(order),
+        "cancelType": "CancelByUser" if order.status == "canceled" else "UNKNOWN",
         "rejectReason": "EC_NoError",
-        "avgPrice": order.price if filled else "",
-        "leavesQty": "0" if filled else order.qty,
+        "avgPrice": order.price if executed else "",
+        # A closed order (filled or cancelled) has nothing left to execute.
+        "leavesQty": str(Decimal(order.qty) - executed) if order.is_open else "0",
         "leavesValue": "0",
-        "cumExecQty": order.qty if filled else "0",
-        "cumExecValue": "0",
+        "cumExecQty": order.executed_qty,
+        "cumExecValue": str(executed * price),
         "cumExecFee": "0",
         "timeInForce": "GTC",
         "orderType": "Limit" if order.order_type == "limit" else "Market",
@@ -112,12 +122,38 @@ def order_record(order: SandboxOrder) -> dict[str, Any]:
         "createdTime": str(order.created_ms),
         "updatedTime": str(order.updated_ms),
     }
+    if order.category == "spot":
+        # open-order.mdx: "Spot does not have this field" (ccxt reads its presence as a contract).
+        del record["tpslMode"]
+    return record
 
 
-def wallet_balance() -> dict[str, Any]:
-    # A static balance: the sandbox tests cancellation, it does no margin accounting.
-    coin = {
-        "coin": "USDT",
+def wallet_balance(coins: Iterable[str] = ("USDT",)) -> dict[str, Any]:
+    # A static balance of each coin: the sandbox tests cancellation, it does no margin accounting.
+    rows = [_coin_balance(name) for name in coins]
+    return {
+        "list": [
+            {
+                "accountType": "UNIFIED",
+                "accountIMRate": "0",
+                "accountMMRate": "0",
+                "accountLTV": "0",
+                "totalEquity": STARTING_BALANCE,
+                "totalWalletBalance": STARTING_BALANCE,
+                "totalMarginBalance": STARTING_BALANCE,
+                "totalAvailableBalance": STARTING_BALANCE,
+                "totalPerpUPL": "0",
+                "totalInitialMargin": "0",
+                "totalMaintenanceMargin": "0",
+                "coin": rows,
+            }
+        ]
+    }
+
+
+def _coin_balance(name: str) -> dict[str, Any]:
+    return {
+        "coin": name,
         "equity": STARTING_BALANCE,
         "usdValue": STARTING_BALANCE,
         "walletBalance": STARTING_BALANCE,
@@ -135,24 +171,6 @@ def wallet_balance() -> dict[str, Any]:
         "bonus": "0",
         "collateralSwitch": True,
         "marginCollateral": True,
-    }
-    return {
-        "list": [
-            {
-                "accountType": "UNIFIED",
-                "accountIMRate": "0",
-                "accountMMRate": "0",
-                "accountLTV": "0",
-                "totalEquity": STARTING_BALANCE,
-                "totalWalletBalance": STARTING_BALANCE,
-                "totalMarginBalance": STARTING_BALANCE,
-                "totalAvailableBalance": STARTING_BALANCE,
-                "totalPerpUPL": "0",
-                "totalInitialMargin": "0",
-                "totalMaintenanceMargin": "0",
-                "coin": [coin],
-            }
-        ]
     }
 
 

@@ -253,10 +253,15 @@ class Sandbox:
                 return found
         raise KeyError(f"no {exchange} sandbox order {order_id!r}")
 
-    def fill(self, exchange: str, order_ids: Iterable[str]) -> list[SandboxOrder]:
-        """Mark open orders filled; a later cancel answers the exchange's "does not exist" code."""
+    def fill(self, exchange: str, order_ids: Iterable[str], *, qty: str | None = None) -> list[SandboxOrder]:
+        """Mark open orders filled; a later cancel answers the exchange's "does not exist" code.
+
+        With ``qty`` (a decimal string) each order only fills that much in total and stays open,
+        partially filled: a cancel still cancels the rest."""
         ids = list(order_ids)
         now = self._clock.now_ms()
+        if qty is not None:
+            return [o for book in self._books_of(exchange, None) for o in book.fill_part(ids, qty, now)]
         return [o for book in self._books_of(exchange, None) for o in book.mark(ids, "filled", now)]
 
     # ------------------------------------------------------------------- knobs
