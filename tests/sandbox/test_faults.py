@@ -182,3 +182,26 @@ def test_http_502_gateway_page_is_not_applied(sandbox: Sandbox, raw: RawClient, 
     with pytest.raises(ccxt.ExchangeNotAvailable):  # no JSON: ccxt falls back to the HTTP status
         bybit_client.cancel_order(order.order_id, "BTC/USDT")
     assert _status(sandbox, order) == "open" and sandbox.log[-1].items == 1
+
+
+def test_ack_not_applied_answers_ok_but_leaves_the_named_orders_open(
+    sandbox: Sandbox, raw: RawClient
+) -> None:
+    named, other = sandbox.seed_orders("bybit", {"BTC/USDT": 2})
+    sandbox.inject(BYBIT_BATCH, "ack_not_applied")
+    body = {"category": "spot", "request": [{"symbol": "BTCUSDT", "orderId": named.order_id}]}
+    answer = raw.bybit("POST", BYBIT_BATCH, body).json()
+    assert answer["retCode"] == 0 and answer["retExtInfo"]["list"][0]["code"] == 0  # acknowledged
+    assert _status(sandbox, named) == "open"  # ...but not applied
+    assert _status(sandbox, other) == "open"
+    assert _cancel(raw, named).json()["retCode"] == 0  # times=1: the next cancel applies
+    assert _status(sandbox, named) == "canceled"
+    bitget_order = sandbox.seed_orders("bitget", {"ETH/USDT": 1})[0]
+    sandbox.inject(BITGET_BATCH, "ack_not_applied")
+    answer = raw.bitget(
+        "POST",
+        BITGET_BATCH,
+        {"batchMode": "multiple", "orderList": [{"symbol": "ETHUSDT", "orderId": bitget_order.order_id}]},
+    ).json()
+    assert [s["orderId"] for s in answer["data"]["successList"]] == [bitget_order.order_id]
+    assert _status(sandbox, bitget_order) == "open"

@@ -197,6 +197,12 @@ class OrderBook:
             self._orders[order.order_id] = cancelled
             return CancelOutcome(cancelled)
 
+    def restore(self, orders: Iterable[SandboxOrder]) -> None:
+        """Put orders back as they were (the ack_not_applied fault undoes what a request did)."""
+        with self._lock:
+            for order in orders:
+                self._orders[order.order_id] = order
+
     def orders(self, predicate: Callable[[SandboxOrder], bool] | None = None) -> list[SandboxOrder]:
         with self._lock:
             values = list(self._orders.values())

@@ -19,6 +19,9 @@ DROP_ITEM = "drop_item"  # applied; a batch response lacks one item
 EXTRA_ITEM = "extra_item"  # applied; a batch response carries an item nobody asked for
 MAINTENANCE = "maintenance"  # not applied; the exchange's maintenance answer
 RATE_LIMIT = "rate_limit"  # not applied; the exchange's rate-limit answer for the whole request
+# Answered as done, but nothing applied: Bybit documents cancels as acknowledged asynchronously
+# (seeds 000/001), so an "OK" order may still be open when the next request looks. Verify mode's test.
+ACK_NOT_APPLIED = "ack_not_applied"
 
 FAULT_KINDS = (
     HTTP_500,
@@ -32,6 +35,7 @@ FAULT_KINDS = (
     EXTRA_ITEM,
     MAINTENANCE,
     RATE_LIMIT,
+    ACK_NOT_APPLIED,
 )
 # Faults after which the request's effect (e.g. the cancel) has happened on the server.
 APPLIED_FAULTS = frozenset({TIMEOUT_APPLIED, MALFORMED_JSON, TRUNCATED_JSON, DROP_ITEM, EXTRA_ITEM})

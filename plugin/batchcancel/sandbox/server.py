@@ -12,7 +12,9 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from .book import SandboxOrder
 from .faults import (
+    ACK_NOT_APPLIED,
     BATCH_ONLY_FAULTS,
     HTTP_500,
     HTTP_502,
@@ -130,9 +132,30 @@ class Router:
             )
         if fault is not None and fault.kind in (HTTP_500, MAINTENANCE, RATE_LIMIT):
             return dialect.fault_reply(fault.kind, request)
+        if fault is not None and fault.kind == ACK_NOT_APPLIED:
+            return self._acknowledged_only(dialect, request)
         reply = dialect.handle(request)
         if fault is not None and fault.kind in BATCH_ONLY_FAULTS:
             dialect.mangle_batch(fault.kind, reply, self.faults.pick)
+        return reply
+
+    @staticmethod
+    def _acknowledged_only(dialect: Dialect, request: HttpRequest) -> Reply:
+        """Answer as the request deserves, then undo what it did to the order books.
+
+        Only orders this request names are put back, so concurrent requests keep their effect.
+        """
+        books = dialect.ctx.books.for_exchange(dialect.name)
+        sent = request.body + request.raw_query.encode()
+
+        def named(order: SandboxOrder) -> bool:
+            ids = [order.order_id, order.client_order_id]
+            return any(f'"{i}"'.encode() in sent or f"={i}".encode() in sent for i in ids if i)
+
+        before = [[o for o in book.orders() if o.is_open and named(o)] for book in books]
+        reply = dialect.handle(request)
+        for book, was_open in zip(books, before, strict=True):
+            book.restore(was_open)
         return reply
 
     @staticmethod

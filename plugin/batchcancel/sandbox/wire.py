@@ -54,6 +54,7 @@ class ExchangeContext:
 
 class Dialect(Protocol):
     name: str
+    ctx: ExchangeContext
 
     def handle(self, request: HttpRequest) -> Reply: ...
 
