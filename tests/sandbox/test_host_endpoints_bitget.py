@@ -3,6 +3,7 @@ ccxt where ccxt has a unified method, raw signed HTTP for the exact errors."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import ccxt
@@ -92,7 +93,7 @@ def test_funding_history_newest_first_every_eight_hours(bitget_client, raw: RawC
 def test_position_tiers_are_contiguous(bitget_client) -> None:
     tiers = bitget_client.fetch_market_leverage_tiers(PERP)
     assert [t["maxLeverage"] for t in tiers] == [125, 100, 50]
-    assert all(a["maxNotional"] == b["minNotional"] for a, b in zip(tiers, tiers[1:], strict=False))
+    assert all(a["maxNotional"] == b["minNotional"] for a, b in itertools.pairwise(tiers))
 
 
 def test_spot_assets_hold_every_coin(bitget_client) -> None:
@@ -162,7 +163,7 @@ def test_mix_order_detail_any_status(bitget_client, sandbox: Sandbox) -> None:
 
 
 def test_spot_fills_one_per_executed_order(bitget_client, sandbox: Sandbox) -> None:
-    filled, partial, resting = place(bitget_client, "XRP/USDT", 3)
+    filled, partial, _resting = place(bitget_client, "XRP/USDT", 3)
     sandbox.fill("bitget", [filled])
     sandbox.fill("bitget", [partial], qty="0.3")
     trades = {t["order"]: t["amount"] for t in bitget_client.fetch_my_trades("XRP/USDT")}
@@ -170,7 +171,7 @@ def test_spot_fills_one_per_executed_order(bitget_client, sandbox: Sandbox) -> N
 
 
 def test_mix_fills_one_per_executed_order(bitget_client, sandbox: Sandbox) -> None:
-    filled, resting = place(bitget_client, PERP, 2)
+    filled, _resting = place(bitget_client, PERP, 2)
     sandbox.fill("bitget", [filled])
     trades = bitget_client.fetch_my_trades(PERP)
     assert [(t["order"], t["amount"], t["fee"]["cost"]) for t in trades] == [(filled, 1, 0)]

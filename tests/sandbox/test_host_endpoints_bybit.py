@@ -98,7 +98,7 @@ def test_set_margin_mode_takes_the_account_modes(bybit_client, raw: RawClient) -
 
 
 def test_execution_list_has_one_fill_per_executed_order(bybit_client, sandbox: Sandbox) -> None:
-    filled, partial, resting = place(bybit_client, "ETH/USDT", 3)
+    filled, partial, _resting = place(bybit_client, "ETH/USDT", 3)
     sandbox.fill("bybit", [filled])
     sandbox.fill("bybit", [partial], qty="0.4")
     trades = {t["order"]: t for t in bybit_client.fetch_my_trades("ETH/USDT")}
