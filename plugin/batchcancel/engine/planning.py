@@ -18,18 +18,27 @@ def per_request(route: Route, isolate: bool, max_batch_size: int | None) -> int:
 
 
 def carry(route: Route, size: int, capacity: float, queued: int, max_calls: float = INFINITY) -> int:
-    """How many of ``queued`` orders ``route`` can carry, ``size`` per request, within ``capacity``."""
-    carried = calls = 0
-    while carried < queued and calls < max_calls:
-        count = min(size, queued - carried, route.items_within(capacity))
-        if count <= 0:
-            break
-        cost = route.cost(count)
-        if cost <= 0:
-            return queued
-        capacity -= cost
-        carried += count
-        calls += 1
+    """How many of ``queued`` orders ``route`` can carry, ``size`` per request, within ``capacity``.
+
+    Full requests while the capacity lasts, then at most one smaller request: computed in
+    constant time (the planner asks this on every pass, and a large budget, e.g. a PRO tier,
+    would otherwise mean a loop of thousands of requests per question).
+    """
+    if queued <= 0 or max_calls < 1:
+        return 0
+    first = min(size, queued, route.items_within(capacity))
+    if first <= 0:
+        return 0
+    if route.cost(first) <= 0:
+        return queued  # a request that costs nothing: the route carries everything
+    full_cost = route.cost(size)
+    full = min(queued // size, max_calls)
+    if capacity != INFINITY:
+        full = min(full, int((capacity + 1e-9) // full_cost))
+    full = int(full)
+    carried = full * size
+    if carried < queued and full < max_calls:
+        carried += max(0, min(size, queued - carried, route.items_within(capacity - full * full_cost)))
     return carried
 
 
