@@ -139,7 +139,7 @@ def test_bench_cpu_mode(capsys):
     status = main(["bench", "--cpu", "--exchange", "bitget", "--orders", "40", "--symbols", "4", "--quiet"])
     out = capsys.readouterr().out
     assert status == 0
-    assert "own_us_per_order" in out
+    assert "job_us_per_order" in out
     lines = [line.split() for line in out.splitlines() if line.startswith("bitget ")]
     assert [line[1] for line in lines] == ["sync", "async"]
     assert all(line[-1] == "0" for line in lines)  # unaccounted

@@ -154,8 +154,9 @@ def run(args: argparse.Namespace) -> int:
             Path(args.json).write_text(rows_json(rows) + "\n", encoding="utf-8")
     if args.plot:
         title = (
-            f"latency {args.latency_ms:g} ms, budget x{args.budget_scale:g}, "
-            f"{args.symbols} symbols, median of {args.repeats}"
+            f"latency {args.latency_ms:g} ms, budgets x{args.budget_scale:g}, {args.symbols} symbols"
+            + (f", {args.filled} pre-filled" if args.filled else "")
+            + f", median of {args.repeats}"
         )
         plot(rows, args.plot, title)
     bad = [r for r in rows if r.method.startswith("batchcancel") and r.unaccounted]
