@@ -259,7 +259,7 @@ def test_without_fallback_unserved_orders_are_rejected_and_say_why():
     assert all("fallback" in o.message and o.status is Status.REJECTED for o in job.report(0.0).outcomes)
 
 
-def test_rate_limited_items_wait_for_the_reset_and_do_not_spend_retries():
+def rate_limited_twice():
     hits = {"n": 0}
 
     def verdict(item):
@@ -268,13 +268,32 @@ def test_rate_limited_items_wait_for_the_reset_and_do_not_spend_retries():
             return Verdict.rate_limited("10006", "Too many visits", retry_at=5.0)
         return Verdict.canceled()
 
-    job = new_job(requests(2), max_retries=0)
+    return verdict
+
+
+def test_rate_limited_items_wait_for_the_reset_and_do_not_spend_retries():
+    # A single cancel budget already spent: the batch route's reset is the only way on.
+    job = new_job(requests(2), Toy(single_limit=0.0001), max_retries=0)
+    verdict = rate_limited_twice()
     (first,) = job.ready_calls(0.0, 10)
     answer_all(job, [first], 0.1, verdict)
     assert job.ready_calls(1.0, 10) == []
     assert job.next_wakeup(1.0) == pytest.approx(5.0)
     sent = run_to_end(job, verdict)
     assert job.report(0.0).ok and len(sent) == 1
+    assert all(call.route.name == "batch" for call in sent)
+
+
+def test_rate_limited_items_take_another_route_with_budget_left_at_once():
+    # Bybit's case: the batch budget is spent, its separate single-cancel budget is not.
+    job = new_job(requests(2), max_retries=0)
+    verdict = rate_limited_twice()
+    (first,) = job.ready_calls(0.0, 10)
+    answer_all(job, [first], 0.1, verdict)
+    singles = job.ready_calls(0.2, 10)
+    assert [(call.route.name, len(call.items)) for call in singles] == [("single", 1), ("single", 1)]
+    answer_all(job, singles, 0.3, verdict)
+    assert job.done and job.report(0.0).ok
 
 
 def test_deadline_turns_waiting_orders_into_failed():

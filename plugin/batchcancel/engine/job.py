@@ -392,8 +392,13 @@ class CancelJob:
             state.waits += 1
             budget = call.route.budget if call is not None and call.route else None
             until = verdict.retry_at or now + self._budgets.window(budget)
-            self._budgets.block(budget, until)
-            self._enqueue(state, max(until, now + 0.001))
+            if self._budgets.block(budget, until):
+                # Only this route's budget is spent: the planner keeps off it until the reset,
+                # and another route with budget left (Bybit's separate single-cancel budget) may
+                # carry the order now instead of after the reset.
+                self._enqueue(state)
+            else:
+                self._enqueue(state, max(until, now + 0.001))
         elif verdict.kind is Kind.ISOLATE:
             if state.isolate or (call is not None and len(call.items) == 1):
                 self._finish(state, Status.REJECTED, verdict.code, verdict.message, via)

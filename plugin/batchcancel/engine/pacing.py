@@ -63,9 +63,12 @@ class BudgetBook:
         """A reported budget whose real limit no answer has told yet."""
         return key in self._unheard
 
-    def block(self, key: str | None, until: float) -> None:
-        if key is not None and key in self._budgets:
-            self._blocked_until[key] = max(self._blocked_until.get(key, 0.0), until)
+    def block(self, key: str | None, until: float) -> bool:
+        """No capacity on ``key`` until then; False when ``key`` is not a budget kept here."""
+        if key is None or key not in self._budgets:
+            return False
+        self._blocked_until[key] = max(self._blocked_until.get(key, 0.0), until)
+        return True
 
     def window(self, key: str | None) -> float:
         budget = self._budgets.get(key or "")
