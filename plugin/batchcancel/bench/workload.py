@@ -177,14 +177,9 @@ class BudgetGroup:
     detail: str
 
 
-def _effective_limit(sandbox: Any, exchange: str, path: str, group: str | None, base: int) -> int:
-    # The sandbox's own table: the documented base times budget_scale, or a pinned set_limit.
-    return int(sandbox._budgets.limit(exchange, path, group, base))
-
-
 def window_s(sandbox: Any) -> float:
     """The sandbox's rolling rate-limit window (1 s, as both exchanges document)."""
-    return float(getattr(sandbox._limiter, "_window_s", 1.0))
+    return float(sandbox.rate_window_s)
 
 
 def budget_group(exchange: str, category: str) -> str:
@@ -205,20 +200,17 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
     if exchange == BYBIT:
         from batchcancel.sandbox import bybit
 
-        batch = _effective_limit(
-            sandbox, BYBIT, bybit.CANCEL_BATCH, group, bybit.ORDER_LIMITS[bybit.CANCEL_BATCH][group]
-        )
-        single = _effective_limit(
-            sandbox, BYBIT, bybit.CANCEL, group, bybit.ORDER_LIMITS[bybit.CANCEL][group]
-        )
+        batch = sandbox.limit(BYBIT, bybit.CANCEL_BATCH, group=group)
+        single = sandbox.limit(BYBIT, bybit.CANCEL, group=group)
         return BudgetGroup(group, batch + single, f"batch {batch} orders + single {single}")
     from batchcancel.sandbox import bitget
 
     batch_path, single_path = (
         (bitget.SPOT_BATCH, bitget.SPOT_CANCEL) if group == "spot" else (bitget.MIX_BATCH, bitget.MIX_CANCEL)
     )
-    batch = _effective_limit(sandbox, BITGET, batch_path, None, bitget.PRIVATE_LIMITS[batch_path])
-    single = _effective_limit(sandbox, BITGET, single_path, None, bitget.PRIVATE_LIMITS[single_path])
+    # The sandbox's own answer: the documented limit times budget_scale, or a pinned set_limit.
+    batch = sandbox.limit(BITGET, batch_path)
+    single = sandbox.limit(BITGET, single_path)
     return BudgetGroup(
         group, batch * bitget.BATCH_MAX + single, f"{batch} batches x {bitget.BATCH_MAX} + single {single}"
     )
