@@ -59,10 +59,11 @@ def shape(calls: list[Call]) -> list[tuple[str, int]]:
     return [(c.method, len(c.items)) for c in calls]
 
 
-def test_first_request_on_a_reported_budget_goes_alone_at_full_size_then_paces_by_the_report():
+def test_first_request_on_a_reported_budget_goes_at_full_size_then_paces_by_the_report():
     job = new_job(100, Reported())
     first = job.ready_calls(0.0, 8)
-    # Documented 10/s would mean a batch of 10 plus singles beside; instead one full batch, alone.
+    # Documented 10/s would mean a batch of 10 plus singles beside; instead one full batch, and
+    # nothing more while it overdraws the documented floor.
     assert shape(first) == [("batch", 20)]
     assert job.ready_calls(0.0, 8) == []
     job.on_result(first[0], 0.1, response={}, headers={"limit": 1000, "remaining": 980})
@@ -75,8 +76,9 @@ def test_an_answer_without_a_report_falls_back_to_the_documented_limit():
     (first,) = job.ready_calls(0.0, 8)
     job.on_result(first, 0.1, response={})  # no headers: nothing reported
     # 20 spent of the documented 10 this window: the batch route waits; the single route
-    # (its own first answer not heard yet) sends one probe.
-    assert shape(job.ready_calls(0.2, 8)) == [("single", 1)]
+    # (its own first answer not heard yet) sends one request, then as many as its documented
+    # floor of 10 leaves room for, 8 here (the free slots).
+    assert shape(job.ready_calls(0.2, 8)) == [("single", 1)] * 8
 
 
 def test_unreported_budgets_keep_planning_from_the_documented_limit():
@@ -89,3 +91,17 @@ def test_a_reset_reported_further_than_one_window_away_blocks_for_one_window_at_
     book.observe(BudgetObservation("b", limit=10, remaining=0, reset_at=100.0), now=50.0)
     assert book.capacity("b", 50.9) == 0.0
     assert book.next_change("b", 50.0) == pytest.approx(51.0)
+
+
+def test_after_the_full_size_first_request_the_documented_floor_may_be_spent_at_once():
+    class Spot(Reported):
+        def budgets(self, settings: Settings):
+            return {"batch": Budget(20, reported=True), "single": Budget(20, reported=True)}
+
+        def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
+            return (Route("batch", 10, "batch"), Route("single", 1, "single"))
+
+    job = new_job(35, Spot())
+    # Bybit spot: batches of 10 into a documented 20 orders/s: two batches in the first round trip.
+    assert shape(job.ready_calls(0.0, 8)) == [("batch", 10), ("batch", 10)]
+    assert job.ready_calls(0.0, 8) == []

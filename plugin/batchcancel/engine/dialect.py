@@ -51,9 +51,10 @@ class Budget:
     """The exchange reports this budget's real limit in its answers (e.g. Bybit's ``X-Bapi-Limit``).
 
     ``limit`` is then only the documented default (accounts on higher tiers have more). Until the
-    first answer on such a budget, the engine sends one request at a time on it, at the route's
-    full size, and spends no secondary route's budget beside it; from then on it paces by what
-    the exchange reported (or by ``limit`` if the answer carried no report).
+    first answer on such a budget, the engine sends its first request at the route's full size,
+    then only what the documented ``limit`` leaves in the window (the floor of every tier), and
+    spends no secondary route's budget beside it; from then on it paces by what the exchange
+    reported (or by ``limit`` if the answer carried no report).
     """
 
 

@@ -31,7 +31,8 @@ class BudgetBook:
         self._budgets = dict(budgets)
         self._spent: dict[str, list[_Spend]] = {key: [] for key in budgets}
         self._blocked_until: dict[str, float] = {}
-        # Reported budgets not heard of yet: one request at a time, at full size (see Budget.reported).
+        # Reported budgets not heard of yet: the first request goes at full size, then the documented
+        # limit (every account tier's floor) until an answer reports the real one (Budget.reported).
         self._unheard = {key for key, budget in budgets.items() if budget.reported}
 
     def capacity(self, key: str | None, now: float) -> float:
@@ -39,8 +40,8 @@ class BudgetBook:
             return INFINITY
         if self._blocked_until.get(key, 0.0) > now:
             return 0.0
-        if key in self._unheard:
-            return 0.0 if self._spent[key] else INFINITY
+        if key in self._unheard and not self._spent[key]:
+            return INFINITY
         budget = self._budgets[key]
         horizon = now - budget.window_s
         spends = [s for s in self._spent[key] if s.at > horizon]
