@@ -138,13 +138,6 @@ class PluginManager:
         )
         return hook(exchange=exchange, requests=requests, settings=settings)
 
-    def call_plugin(self, name: str, exchange: Any, requests: Sequence[Any], settings: Any) -> Any:
-        """Call one named plugin's hook directly (the ``enabled: false`` path uses the ``ccxt`` one)."""
-        plugin = self.pm.get_plugin(name)
-        if plugin is None:
-            return None
-        return plugin.cancel_orders(exchange=exchange, requests=requests, settings=settings)
-
 
 _manager: PluginManager | None = None
 _lock = threading.Lock()

@@ -53,7 +53,6 @@ class CancelJob:
         self.dialect = dialect
         self.fallback_dialect = fallback
         self.settings = settings
-        self.started = now
         self.deadline = now + settings.deadline_s
         self._given = tuple(requests)
         self.distinct = distinct(self._given)
