@@ -17,7 +17,7 @@ import attrs
 import pluggy
 
 from batchcancel import hookspecs
-from batchcancel.markers import PROJECT_NAME
+from batchcancel.markers import PROJECT_NAME, plugin_key
 
 log = logging.getLogger("batchcancel")
 
@@ -44,7 +44,7 @@ class PluginInfo:
 
 def env_disabled_plugins() -> tuple[str, ...]:
     raw = os.environ.get(DISABLE_PLUGINS_ENV, "")
-    return tuple(sorted({name.strip() for name in raw.split(",") if name.strip()}))
+    return tuple(sorted({plugin_key(name) for name in raw.split(",") if name.strip()}))
 
 
 def autoload_disabled() -> bool:
@@ -58,16 +58,43 @@ class PluginManager:
         self.pm = pluggy.PluginManager(PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self._infos: dict[str, PluginInfo] = {}
+        self._blocked: frozenset[str] = frozenset()
+        self._warned: set[str] = set()  # unknown names already warned about (once per name)
 
     def load_entry_points(self, blocked: Iterable[str] = (), autoload: bool = True) -> None:
-        """Load every entry point in the group, except blocked ones; a broken one is logged and skipped."""
-        for name in blocked:
-            self.pm.set_blocked(name)
-            self._infos[name] = PluginInfo(name, "?", "?", "blocked", f"{DISABLE_PLUGINS_ENV}")
+        """Load every entry point in the group, except blocked ones; a broken one is logged and skipped.
+
+        ``blocked`` names are compared trimmed and case-insensitively; a name that matches no
+        discovered plugin is warned about once (a typo must not look like a working switch).
+        """
+        self._blocked = frozenset(plugin_key(name) for name in blocked if name.strip())
         if autoload:
             for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
                 self._load(entry_point)
+            self.warn_unknown(self._blocked, DISABLE_PLUGINS_ENV)
         self._drop_invalid()
+
+    def known_names(self) -> list[str]:
+        """Every plugin name this manager has seen: loaded, blocked or failed."""
+        return sorted(self._infos)
+
+    def resolve(self, names: Iterable[str]) -> list[str]:
+        """The registered names that ``names`` mean (trimmed, case-insensitive)."""
+        wanted = {plugin_key(name) for name in names}
+        return [name for name in self._infos if plugin_key(name) in wanted]
+
+    def warn_unknown(self, names: Iterable[str], where: str) -> None:
+        """Warn, once per name, about names that match no plugin, listing the known ones."""
+        known = {plugin_key(name) for name in self._infos}
+        unknown = sorted({plugin_key(n) for n in names} - known - self._warned)
+        if unknown:
+            self._warned.update(unknown)
+            log.warning(
+                "batchcancel: %s names no known plugin: %s; known plugins: %s",
+                where,
+                ", ".join(map(repr, unknown)),
+                ", ".join(self.known_names()) or "(none)",
+            )
 
     def _drop_invalid(self) -> None:
         """A discovered plugin implementing an unknown (e.g. misspelt) hook is an error: drop it, loudly."""
@@ -89,7 +116,8 @@ class PluginManager:
         dist_name = dist.metadata["Name"] if dist is not None else "?"
         version = dist.version if dist is not None else "?"
         name = entry_point.name
-        if self.pm.is_blocked(name):
+        if plugin_key(name) in self._blocked:
+            self.pm.set_blocked(name)  # before loading: a blocked plugin's module is never imported
             self._infos[name] = PluginInfo(name, dist_name, version, "blocked", DISABLE_PLUGINS_ENV)
             return
         if self.pm.get_plugin(name) is not None:
@@ -121,7 +149,7 @@ class PluginManager:
         return sorted(self._infos.values(), key=lambda info: info.name)
 
     def has_plugin(self, name: str) -> bool:
-        return self.pm.get_plugin(name) is not None
+        return any(self.pm.get_plugin(found) is not None for found in self.resolve([name]))
 
     def cancel_orders(
         self,
@@ -130,8 +158,14 @@ class PluginManager:
         settings: Any,
         exclude: Iterable[str] = (),
     ) -> Any | Awaitable[Any] | None:
-        """Ask the plugins, last registered first, until one claims the exchange."""
-        excluded = [self.pm.get_plugin(name) for name in exclude]
+        """Ask the plugins, last registered first, until one claims the exchange.
+
+        ``exclude`` names are trimmed and case-insensitive; unknown ones are warned about once.
+        """
+        exclude = list(exclude)
+        if exclude:
+            self.warn_unknown(exclude, "batch_cancel.disabled_plugins")
+        excluded = [self.pm.get_plugin(name) for name in self.resolve(exclude)]
         excluded = [plugin for plugin in excluded if plugin is not None]
         hook = (
             self.pm.subset_hook_caller("cancel_orders", excluded) if excluded else self.pm.hook.cancel_orders

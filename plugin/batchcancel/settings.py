@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from batchcancel.errors import ConfigError
+from batchcancel.markers import plugin_key
 
 CONFIG_SECTION = "batch_cancel"
 
@@ -15,7 +16,7 @@ CONFIG_SECTION = "batch_cancel"
 def _names(value: Iterable[str] | str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = value.split(",")
-    return tuple(sorted({name.strip() for name in value if name.strip()}))
+    return tuple(sorted({plugin_key(name) for name in value if name.strip()}))
 
 
 def _positive(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
@@ -35,7 +36,7 @@ class Settings:
     enabled: bool = True
     """False: no native plugin runs; every request goes through ccxt's single ``cancel_order``."""
     disabled_plugins: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    """Plugin names (as ``batchcancel plugins`` lists them) that must not handle this call."""
+    """Plugin names (as ``batchcancel plugins`` lists them; trimmed, any case) kept out of this call."""
     max_concurrency: int = attrs.field(default=8, validator=_positive)
     """At most this many HTTP requests in flight at once (threads for sync, tasks for async)."""
     max_retries: int = attrs.field(default=3, validator=_not_negative)
