@@ -117,6 +117,7 @@ class BitgetDialect:
             code=code,
             items=call.items if call else self.count_items(request),
             item_codes=call.item_codes if call else (),
+            budget_left=call.budget_left if call else None,
         )
 
     def _authenticate(self, request: HttpRequest) -> Account:
@@ -158,7 +159,9 @@ class BitgetDialect:
         else:
             key = (BITGET, "ip", path)
             limit = self.ctx.budgets.limit(BITGET, "public", None, base_limit("public"))
-        if not self.ctx.limiter.take(key, limit).granted:
+        grant = self.ctx.limiter.take(key, limit)
+        call.budget_left = grant.remaining
+        if not grant.granted:
             raise RATE_LIMITED
 
     def book(self, call: Call) -> OrderBook:

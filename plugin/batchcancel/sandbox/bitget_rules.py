@@ -118,3 +118,4 @@ class Call:
     account: Account | None = None
     items: int = 0
     item_codes: tuple[str, ...] = ()
+    budget_left: int | None = None  # after this request was charged (Bitget sends no header for it)
