@@ -17,6 +17,7 @@ from .accounts import Account
 from .bitget_rules import (  # re-exported: the rest of the project reads Bitget's rules here
     BATCH_MAX,
     MIX_BATCH,
+    MIX_NOT_FOUND,
     MIX_CANCEL,
     MIX_PENDING,
     MIX_PLACE,
@@ -26,6 +27,7 @@ from .bitget_rules import (  # re-exported: the rest of the project reads Bitget
     RATE_LIMITED,
     SPOT_BATCH,
     SPOT_CANCEL,
+    SPOT_NOT_FOUND,
     SPOT_PLACE,
     SPOT_UNFILLED,
     TIMESTAMP_TOLERANCE_MS,
@@ -37,6 +39,9 @@ from .bitget_rules import (  # re-exported: the rest of the project reads Bitget
     product_type_of,
 )
 from .book import OrderBook
+
+# What the sandbox answers for an order that is not open (spot, futures): Bitget's codes.
+NOT_FOUND_CODES = frozenset({SPOT_NOT_FOUND[0], MIX_NOT_FOUND[0]})
 from .faults import HTTP_500, MAINTENANCE, RATE_LIMIT
 from .markets import BITGET, Market
 from .signing import bitget_signature, same_signature, signed_query
@@ -249,4 +254,12 @@ class BitgetDialect:
                 del failures[index - len(successes)]
         elif kind == "extra_item":
             successes.append({"orderId": str(9_000_000_000_000_000_000 + pick(10**9)), "clientOid": ""})
+        elif kind == "no_error_code":
+            # The docs' own examples: errorMsg only; "does not exist" reads "notExistend" there.
+            codes = item_codes(successes, failures)
+            for failure in failures:
+                if failure.pop("errorCode", None) in NOT_FOUND_CODES:
+                    failure["errorMsg"] = "notExistend"
+            reply.item_codes = codes
+            return
         reply.item_codes = item_codes(successes, failures)

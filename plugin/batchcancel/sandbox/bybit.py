@@ -310,4 +310,8 @@ class BybitDialect:
             )
             rows.append(stray)
             codes.append({"code": 0, "msg": OK_MSG})
+        elif kind == "code_list_short" and codes:
+            del codes[0]
+        elif kind == "code_list_long":
+            codes.insert(0, {"code": 0, "msg": OK_MSG})
         reply.item_codes = tuple(str(c["code"]) for c in codes)
