@@ -134,7 +134,12 @@ class PluginManager:
         self._infos[name] = PluginInfo(name, dist_name, version, "active")
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
-        """Register a plugin object directly (tests, or hosts that do not use entry points)."""
+        """Register a plugin object directly (tests, or hosts that do not use entry points).
+
+        A name blocked by ``BATCHCANCEL_DISABLE_PLUGINS`` is not registered (returns None).
+        """
+        if name is not None and plugin_key(name) in self._blocked:
+            return None
         registered = self.pm.register(plugin, name=name)
         self.pm.check_pending()
         if registered is not None:

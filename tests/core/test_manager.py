@@ -96,6 +96,7 @@ def test_env_switch_names_are_trimmed_and_case_insensitive_and_typos_warned_once
         get_plugin_manager()  # loaded once: the warning is not repeated
     assert (found["bybit"], found["bitget"], found["ccxt"]) == ("blocked", "blocked", "active")
     assert "bitgte" not in found and "Bitget" not in found
+    assert get_plugin_manager().register(object(), name="BYBIT") is None  # blocked by hand, too
     warnings = [r.getMessage() for r in caplog.records if "no known plugin" in r.getMessage()]
     assert warnings == [
         "batchcancel: BATCHCANCEL_DISABLE_PLUGINS names no known plugin: 'bitgte'; "
