@@ -17,8 +17,8 @@ from .accounts import Account
 from .bitget_rules import (  # re-exported: the rest of the project reads Bitget's rules here
     BATCH_MAX,
     MIX_BATCH,
-    MIX_NOT_FOUND,
     MIX_CANCEL,
+    MIX_NOT_FOUND,
     MIX_PENDING,
     MIX_PLACE,
     OK_CODE,
@@ -39,13 +39,13 @@ from .bitget_rules import (  # re-exported: the rest of the project reads Bitget
     product_type_of,
 )
 from .book import OrderBook
-
-# What the sandbox answers for an order that is not open (spot, futures): Bitget's codes.
-NOT_FOUND_CODES = frozenset({SPOT_NOT_FOUND[0], MIX_NOT_FOUND[0]})
 from .faults import HTTP_500, MAINTENANCE, RATE_LIMIT
 from .markets import BITGET, Market
 from .signing import bitget_signature, same_signature, signed_query
 from .wire import ExchangeContext, HttpRequest, Reply, parse_json_object
+
+# What the sandbox answers for an order that is not open (spot, futures): Bitget's codes.
+NOT_FOUND_CODES = frozenset({SPOT_NOT_FOUND[0], MIX_NOT_FOUND[0]})
 
 __all__ = [
     "BATCH_MAX",
