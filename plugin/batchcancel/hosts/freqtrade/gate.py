@@ -1,11 +1,11 @@
 """Which freqtrade the integration installs itself into: a release range, and the shape of what it wraps.
 
-The range is where the methods the integration wraps or calls were compared release by release
-(freqtrade 2025.6 to 2026.9: ``cancel_all_open_orders``, ``_rpc_force_exit``, ``__exec_force_exit``,
-``Exchange.fetch_order`` / ``cancel_order`` are the same code from 2025.12 on, except for new
-keyword arguments the wraps pass through) and where the integration tests run: on the oldest and
-the newest release (``tox -e freqtrade-oldest,freqtrade-newest``). At start-up the launcher checks
-both the version and the shape (names, parameters, the lock the force-exit path takes), so a
+The range comes from comparing, release by release, the source of the methods the integration
+wraps or calls (tests/hosts/freqtrade_shapes.py over freqtrade 2025.6 to 2026.9):
+``cancel_all_open_orders``, ``Exchange.fetch_order`` / ``cancel_order`` never changed, and
+``_rpc_force_exit`` / ``__exec_force_exit`` have had today's form since 2025.12. The integration
+tests run on both ends (``tox -e freqtrade-oldest,freqtrade-newest``). At start-up the launcher
+checks the version and the shape (names, parameters, the lock the force-exit path takes), so a
 release that moved something refuses with one log line instead of misbehaving.
 """
 
