@@ -114,7 +114,9 @@ def test_a_failed_batch_leaves_the_orders_to_freqtrades_own_cancels(plain, new_b
     # batched order comes back FAILED, and freqtrade cancels each one itself.
     ft_sandbox.inject("/v5/order/cancel-batch", "http_500", times=None)
     failed = bot.act("shutdown")
-    assert failed.count(BATCH_PATHS["bybit"]) == 1
+    # How often the engine tries the batch before answering FAILED is its own business (it reads
+    # each order's state first, and sends again what is still open): at least once.
+    assert failed.count(BATCH_PATHS["bybit"]) >= 1
     assert failed.count(CANCEL_PATHS["bybit"]) == 8
     assert failed.state == alone.state
 
