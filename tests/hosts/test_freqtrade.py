@@ -1,4 +1,5 @@
-"""The freqtrade integration with the real freqtrade, live mode, on the sandbox (``tox -e freqtrade``)."""
+"""The freqtrade integration with the real freqtrade, live mode, on the sandbox
+(``tox -e freqtrade-oldest,freqtrade-newest``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade`")
+pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade-newest`")
 
 from ft_harness import BATCH_PATHS, CANCEL_PATHS, Action, dialect
 

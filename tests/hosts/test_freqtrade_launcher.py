@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade`")
+pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade-newest`")
 
 from ft_harness import write_config
 
