@@ -31,7 +31,13 @@ def run_cancel(
 def check_invariant(
     sandbox, exchange_id: str, requests: Sequence[CancelRequest], report: CancelReport
 ) -> None:
-    """Exactly one outcome per request; nothing reported closed is open; FAILED carries its error."""
+    """Exactly one outcome per request, each true against the sandbox's book:
+
+    * CANCELED or ALREADY_CLOSED: the order is not open;
+    * CANCELED: the order was not filled (a filled order was never cancelled);
+    * REJECTED: the order was not cancelled (a refusal that in fact cancelled is untrue);
+    * FAILED: carries its last error.
+    """
     assert len(report.outcomes) == len(requests)
     assert [o.request for o in report.outcomes] == list(requests)
     open_ids = {o.order_id for o in sandbox.open_orders(exchange_id)}
@@ -45,5 +51,23 @@ def check_invariant(
         )
         if outcome.status in (Status.CANCELED, Status.ALREADY_CLOSED):
             assert not still_open, f"{request.describe()} reported {outcome.status.value} but is open"
+        book = _booked(sandbox, exchange_id, request)
+        if outcome.status is Status.CANCELED and book is not None:
+            assert book.status != "filled", f"{request.describe()} reported canceled but was filled"
+        if outcome.status is Status.REJECTED and book is not None:
+            assert book.status != "canceled", f"{request.describe()} reported rejected but was cancelled"
         if outcome.status is Status.FAILED:
             assert outcome.message, "FAILED without the last error"
+
+
+def _booked(sandbox, exchange_id: str, request: CancelRequest):
+    """The sandbox's record of the order a request names, if there is one."""
+    if request.order_id is not None:
+        try:
+            return sandbox.order(exchange_id, request.order_id)
+        except KeyError:
+            return None
+    for order in sandbox.orders(exchange_id):
+        if order.client_order_id == request.client_order_id:
+            return order
+    return None

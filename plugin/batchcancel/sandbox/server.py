@@ -17,12 +17,14 @@ from .faults import (
     ACK_NOT_APPLIED,
     BATCH_ONLY_FAULTS,
     CANNED_REPLIES,
+    ECHO_HEADERS,
     GARBLED_NOT_APPLIED,
     HTTP_500,
     HTTP_502,
     LOST_REPLIES,
     MAINTENANCE,
     MALFORMED_JSON,
+    OK_WITHOUT_ID,
     RATE_LIMIT,
     REDIRECT,
     RESET,
@@ -41,6 +43,11 @@ logger = logging.getLogger(__name__)
 
 # Where the redirect fault sends a client: each exchange's public time endpoint.
 TIME_PATHS = {"bybit": "/v5/market/time", "bitget": "/api/v2/public/time"}
+# Each exchange's success envelope around an empty result (the ok_without_id fault).
+EMPTY_SUCCESS = {
+    "bybit": {"retCode": 0, "retMsg": "OK", "result": {}, "retExtInfo": {}, "time": 0},
+    "bitget": {"code": "00000", "msg": "success", "requestTime": 0, "data": {}},
+}
 
 
 def check_loopback(host: str) -> str:
@@ -141,6 +148,15 @@ class Router:
             )
         if fault is not None and fault.kind in CANNED_REPLIES:
             return self._canned(CANNED_REPLIES[fault.kind], dialect, request)
+        if fault is not None and fault.kind == OK_WITHOUT_ID:
+            reply = self._canned((200, "application/json", ""), dialect, request)
+            reply.payload = dict(EMPTY_SUCCESS.get(dialect.name, {}))
+            return reply
+        if fault is not None and fault.kind == ECHO_HEADERS:
+            quoted = "\n".join(f"{name}: {value}" for name, value in request.headers.items())
+            return self._canned(
+                (502, "text/plain", f"Bad gateway. Your request:\n{quoted}"), dialect, request
+            )
         if fault is not None and fault.kind == REDIRECT:
             reply = self._canned((302, "text/html", ""), dialect, request)
             reply.headers["Location"] = TIME_PATHS.get(dialect.name, "/")
