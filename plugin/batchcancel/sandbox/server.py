@@ -1,5 +1,5 @@
-"""HTTP plumbing: a threaded HTTP/1.1 (keep-alive) server on loopback that routes to the dialects,
-applies latency and faults, and logs every request."""
+"""HTTP plumbing: a threaded HTTP/1.1 (keep-alive) server on loopback that routes each request to an
+exchange server by path prefix, applies latency and faults, and logs every request."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .book import SandboxOrder
+from .exchange import ExchangeServer
 from .faults import (
     ACK_NOT_APPLIED,
     BATCH_ONLY_FAULTS,
@@ -30,7 +32,7 @@ from .faults import (
     LatencyPlan,
 )
 from .log import RequestLog, ServedRequest
-from .wire import Dialect, HttpRequest, Reply
+from .wire import HttpRequest, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -53,65 +55,74 @@ class Router:
 
     def __init__(
         self,
-        bybit: Dialect,
-        bitget: Dialect,
+        servers: Mapping[str, ExchangeServer],
+        fallback: ExchangeServer,
         faults: FaultPlan,
         latency: LatencyPlan,
         log: RequestLog,
         stopping: threading.Event,
     ) -> None:
-        self.bybit = bybit
-        self.bitget = bitget
+        # Longest prefix first, so a more specific prefix wins over a shorter one.
+        self.servers = dict(sorted(servers.items(), key=lambda entry: len(entry[0]), reverse=True))
+        self.fallback = fallback
         self.faults = faults
         self.latency = latency
         self.log = log
         self.stopping = stopping
 
-    def dialect_for(self, path: str) -> Dialect:
-        # Bitget paths all start with /api/; everything else (Bybit's /v5/..., junk) is Bybit's.
-        return self.bitget if path.startswith("/api/") else self.bybit
+    def server_for(self, path: str) -> ExchangeServer:
+        """The exchange whose path prefix ``path`` starts with; the fallback answers the rest (junk)."""
+        for prefix, server in self.servers.items():
+            if path.startswith(prefix):
+                return server
+        return self.fallback
 
     def serve(self, request: HttpRequest, handler: _Handler) -> None:
         started = time.time()
-        dialect = self.dialect_for(request.path)
+        exchange = self.server_for(request.path)
         delay = self.latency.delay_s(request.path)
         if delay:
             self.stopping.wait(delay)
         fault = self.faults.take(request.path)
-        if fault is not None and fault.kind in BATCH_ONLY_FAULTS and not dialect.is_batch(request.path):
+        if fault is not None and fault.kind in BATCH_ONLY_FAULTS and not exchange.is_batch(request.path):
             fault = None  # drop_item / extra_item only mean something for a batch response
         if fault is not None and fault.kind in (RESET, TIMEOUT_NOT_APPLIED):
             if fault.kind == TIMEOUT_NOT_APPLIED:
                 self.stopping.wait(fault.hold_s)
-            self._log(dialect, request, None, fault, started)
+            self._log(exchange, request, None, fault, started)
             handler.drop_connection(hard=fault.kind == RESET)
             return
         try:
-            reply = self._reply(dialect, request, fault)
+            reply = self._reply(exchange, request, fault)
             body = self._body(reply, fault)
         except Exception:
             # Never a traceback to the client: log it here, answer like the exchange's 500.
             logger.exception("sandbox failed on %s %s", request.method, request.path)
-            reply = dialect.internal_error(request)
+            reply = exchange.internal_error(request)
             body = reply.body()
         if fault is not None and fault.kind == TIMEOUT_APPLIED:
             self.stopping.wait(fault.hold_s)
         # Logged before the bytes leave: whoever has seen the response finds it in the log.
-        self._log(dialect, request, reply, fault, started)
+        self._log(exchange, request, reply, fault, started)
         handler.send(reply.status, reply.headers, body)
 
     def _log(
-        self, dialect: Dialect, request: HttpRequest, reply: Reply | None, fault: Fault | None, started: float
+        self,
+        exchange: ExchangeServer,
+        request: HttpRequest,
+        reply: Reply | None,
+        fault: Fault | None,
+        started: float,
     ) -> None:
         self.log.append(
             ServedRequest(
-                exchange=dialect.name,
+                exchange=exchange.name,
                 method=request.method,
                 path=request.path,
-                account=reply.account if reply else dialect.account_of(request),
+                account=reply.account if reply else exchange.account_of(request),
                 status=reply.status if reply else 0,
                 code=reply.code if reply else None,
-                items=reply.items if reply else dialect.count_items(request),
+                items=reply.items if reply else exchange.count_items(request),
                 item_codes=reply.item_codes if reply else (),
                 started=started,
                 finished=time.time(),
@@ -119,7 +130,7 @@ class Router:
             )
         )
 
-    def _reply(self, dialect: Dialect, request: HttpRequest, fault: Fault | None) -> Reply:
+    def _reply(self, exchange: ExchangeServer, request: HttpRequest, fault: Fault | None) -> Reply:
         if fault is not None and fault.kind == HTTP_502:
             # What a load balancer in front of either exchange sends: no JSON at all.
             page = "<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"
@@ -127,25 +138,25 @@ class Router:
                 502,
                 page,
                 {"Content-Type": "text/html"},
-                account=dialect.account_of(request),
-                items=dialect.count_items(request),
+                account=exchange.account_of(request),
+                items=exchange.count_items(request),
             )
         if fault is not None and fault.kind in (HTTP_500, MAINTENANCE, RATE_LIMIT):
-            return dialect.fault_reply(fault.kind, request)
+            return exchange.fault_reply(fault.kind, request)
         if fault is not None and fault.kind == ACK_NOT_APPLIED:
-            return self._acknowledged_only(dialect, request)
-        reply = dialect.handle(request)
+            return self._acknowledged_only(exchange, request)
+        reply = exchange.handle(request)
         if fault is not None and fault.kind in BATCH_ONLY_FAULTS:
-            dialect.mangle_batch(fault.kind, reply, self.faults.pick)
+            exchange.mangle_batch(fault.kind, reply, self.faults.pick)
         return reply
 
     @staticmethod
-    def _acknowledged_only(dialect: Dialect, request: HttpRequest) -> Reply:
+    def _acknowledged_only(exchange: ExchangeServer, request: HttpRequest) -> Reply:
         """Answer as the request deserves, then undo what it did to the order books.
 
         Only orders this request names are put back, so concurrent requests keep their effect.
         """
-        books = dialect.ctx.books.for_exchange(dialect.name)
+        books = exchange.ctx.books.for_exchange(exchange.name)
         sent = request.body + request.raw_query.encode()
 
         def named(order: SandboxOrder) -> bool:
@@ -153,7 +164,7 @@ class Router:
             return any(f'"{i}"'.encode() in sent or f"={i}".encode() in sent for i in ids if i)
 
         before = [[o for o in book.orders() if o.is_open and named(o)] for book in books]
-        reply = dialect.handle(request)
+        reply = exchange.handle(request)
         for book, was_open in zip(books, before, strict=True):
             book.restore(was_open)
         return reply

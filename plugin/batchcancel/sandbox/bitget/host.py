@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import bitget_shapes as shapes
-from . import marketdata as data
-from .bitget_rules import (
+from .. import marketdata as data
+from ..book import SandboxOrder
+from ..markets import Market
+from ..wire import RequestContext, int_param
+from . import shapes
+from .rules import (
     MIX_ACCOUNTS,
     MIX_BILL,
     MIX_DETAIL,
@@ -29,15 +32,9 @@ from .bitget_rules import (
     SPOT_FILLS,
     SPOT_ORDER_INFO,
     BitgetError,
-    Call,
     product_type_of,
 )
-from .book import SandboxOrder
-from .markets import Market
-from .wire import int_param
-
-if TYPE_CHECKING:
-    from .bitget import BitgetDialect
+from .venue import BitgetVenue
 
 SPOT_TICKERS, SPOT_CANDLES = "/api/v2/spot/market/tickers", "/api/v2/spot/market/candles"
 SPOT_ORDERBOOK, MIX_ORDERBOOK = "/api/v2/spot/market/orderbook", "/api/v2/mix/market/merge-depth"
@@ -76,7 +73,7 @@ POSITION_TIERS = (("150000", "125", "0.004"), ("300000", "100", "0.005"), ("1000
 MAX_LEVERAGE = Decimal(POSITION_TIERS[0][1])
 
 
-def _symbol_markets(bitget: BitgetDialect, category: str, symbol: Any, *, required: bool) -> list[Market]:
+def _symbol_markets(bitget: BitgetVenue, category: str, symbol: Any, *, required: bool) -> list[Market]:
     if symbol:
         return [bitget.market(category, symbol)]
     if required:
@@ -87,7 +84,7 @@ def _symbol_markets(bitget: BitgetDialect, category: str, symbol: Any, *, requir
 # ------------------------------------------------------------------ market data (public)
 
 
-def _ticker(bitget: BitgetDialect, market: Market) -> dict[str, Any]:
+def _ticker(bitget: BitgetVenue, market: Market) -> dict[str, Any]:
     last = data.price(market)
     row: dict[str, Any] = {
         "symbol": market.native_symbol,
@@ -121,29 +118,29 @@ def _ticker(bitget: BitgetDialect, market: Market) -> dict[str, Any]:
     return row
 
 
-def spot_tickers(bitget: BitgetDialect, call: Call) -> Any:
+def spot_tickers(bitget: BitgetVenue, call: RequestContext) -> Any:
     markets = _symbol_markets(bitget, "spot", call.params.get("symbol"), required=False)
     return [_ticker(bitget, m) for m in markets]
 
 
-def mix_ticker(bitget: BitgetDialect, call: Call) -> Any:
+def mix_ticker(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     markets = _symbol_markets(bitget, product_type, call.params.get("symbol"), required=True)
     return [_ticker(bitget, m) for m in markets]
 
 
-def mix_tickers(bitget: BitgetDialect, call: Call) -> Any:
+def mix_tickers(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     return [_ticker(bitget, m) for m in bitget.ctx.catalog.in_category(product_type)]
 
 
-def spot_orderbook(bitget: BitgetDialect, call: Call) -> Any:
+def spot_orderbook(bitget: BitgetVenue, call: RequestContext) -> Any:
     market = _symbol_markets(bitget, "spot", call.params.get("symbol"), required=True)[0]
     bids, asks = data.book_levels(market, int_param(call.params, "limit", 100, 1, 150))
     return {"asks": asks, "bids": bids, "ts": str(bitget.ctx.clock.now_ms())}
 
 
-def mix_orderbook(bitget: BitgetDialect, call: Call) -> Any:
+def mix_orderbook(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     market = _symbol_markets(bitget, product_type, call.params.get("symbol"), required=True)[0]
     bids, asks = data.book_levels(market, int_param(call.params, "limit", 100, 1, 1000))
@@ -157,7 +154,7 @@ def mix_orderbook(bitget: BitgetDialect, call: Call) -> Any:
     }
 
 
-def _candles(bitget: BitgetDialect, call: Call, market: Market, *, spot: bool, max_limit: int) -> Any:
+def _candles(bitget: BitgetVenue, call: RequestContext, market: Market, *, spot: bool, max_limit: int) -> Any:
     """Flat candles at the reference price, oldest first (as Bitget orders them)."""
     params = call.params
     step = GRANULARITY_MS.get(str(params.get("granularity") or ""))
@@ -174,19 +171,19 @@ def _candles(bitget: BitgetDialect, call: Call, market: Market, *, spot: bool, m
     return [[str(t), last, last, last, last, *tail] for t in opens]
 
 
-def spot_candles(bitget: BitgetDialect, call: Call) -> Any:
+def spot_candles(bitget: BitgetVenue, call: RequestContext) -> Any:
     market = _symbol_markets(bitget, "spot", call.params.get("symbol"), required=True)[0]
     return _candles(bitget, call, market, spot=True, max_limit=1000)
 
 
-def mix_candles(bitget: BitgetDialect, call: Call) -> Any:
+def mix_candles(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     market = _symbol_markets(bitget, product_type, call.params.get("symbol"), required=True)[0]
     history = call.request.path != MIX_CANDLES
     return _candles(bitget, call, market, spot=False, max_limit=200 if history else 1000)
 
 
-def mix_funding_history(bitget: BitgetDialect, call: Call) -> Any:
+def mix_funding_history(bitget: BitgetVenue, call: RequestContext) -> Any:
     params = call.params
     product_type = product_type_of(params)
     market = _symbol_markets(bitget, product_type, params.get("symbol"), required=True)[0]
@@ -199,7 +196,7 @@ def mix_funding_history(bitget: BitgetDialect, call: Call) -> Any:
     ]
 
 
-def mix_position_tiers(bitget: BitgetDialect, call: Call) -> Any:
+def mix_position_tiers(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     market = _symbol_markets(bitget, product_type, call.params.get("symbol"), required=True)[0]
     rows, start = [], "0"
@@ -221,7 +218,7 @@ def mix_position_tiers(bitget: BitgetDialect, call: Call) -> Any:
 # --------------------------------------------------------- account and positions (private)
 
 
-def spot_assets(bitget: BitgetDialect, call: Call) -> Any:
+def spot_assets(bitget: BitgetVenue, call: RequestContext) -> Any:
     wanted = call.params.get("coin")
     now = str(bitget.ctx.clock.now_ms())
     return [
@@ -238,7 +235,7 @@ def spot_assets(bitget: BitgetDialect, call: Call) -> Any:
     ]
 
 
-def mix_accounts(bitget: BitgetDialect, call: Call) -> Any:
+def mix_accounts(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     settles = sorted({m.settle for m in bitget.ctx.catalog.in_category(product_type) if m.settle})
     balance = data.STATIC_BALANCE
@@ -267,17 +264,17 @@ def mix_accounts(bitget: BitgetDialect, call: Call) -> Any:
     ]
 
 
-def mix_positions(bitget: BitgetDialect, call: Call) -> Any:
+def mix_positions(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type_of(call.params)
     return []  # no margin accounting: there never is an open position
 
 
-def mix_bill(bitget: BitgetDialect, call: Call) -> Any:
+def mix_bill(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type_of(call.params)
     return {"bills": [], "endId": None}  # no funding fees are ever settled
 
 
-def mix_position_mode(bitget: BitgetDialect, call: Call) -> Any:
+def mix_position_mode(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type_of(call.params)
     mode = call.params.get("posMode")
     if mode not in ("one_way_mode", "hedge_mode"):
@@ -285,7 +282,7 @@ def mix_position_mode(bitget: BitgetDialect, call: Call) -> Any:
     return {"posMode": mode}
 
 
-def _contract(bitget: BitgetDialect, call: Call) -> Market:
+def _contract(bitget: BitgetVenue, call: RequestContext) -> Market:
     params = call.params
     market = bitget.market(product_type_of(params), params.get("symbol"))
     if str(params.get("marginCoin") or "").upper() != market.settle:
@@ -293,7 +290,7 @@ def _contract(bitget: BitgetDialect, call: Call) -> Market:
     return market
 
 
-def mix_margin_mode(bitget: BitgetDialect, call: Call) -> Any:
+def mix_margin_mode(bitget: BitgetVenue, call: RequestContext) -> Any:
     market = _contract(bitget, call)
     mode = call.params.get("marginMode")
     if mode not in ("isolated", "crossed"):
@@ -307,7 +304,7 @@ def mix_margin_mode(bitget: BitgetDialect, call: Call) -> Any:
     }
 
 
-def mix_leverage(bitget: BitgetDialect, call: Call) -> Any:
+def mix_leverage(bitget: BitgetVenue, call: RequestContext) -> Any:
     market = _contract(bitget, call)
     raw = str(call.params.get("leverage") or "")
     try:
@@ -329,7 +326,7 @@ def mix_leverage(bitget: BitgetDialect, call: Call) -> Any:
 # ------------------------------------------------------------ order details and fills (private)
 
 
-def _find(bitget: BitgetDialect, call: Call, category: str) -> SandboxOrder | None:
+def _find(bitget: BitgetVenue, call: RequestContext, category: str) -> SandboxOrder | None:
     params = call.params
     order_id, client_id = str(params.get("orderId") or ""), str(params.get("clientOid") or "")
     if not (order_id or client_id):
@@ -343,12 +340,12 @@ def _find(bitget: BitgetDialect, call: Call, category: str) -> SandboxOrder | No
     return hits[0] if hits else None
 
 
-def spot_order_info(bitget: BitgetDialect, call: Call) -> Any:
+def spot_order_info(bitget: BitgetVenue, call: RequestContext) -> Any:
     order = _find(bitget, call, "spot")
     return [] if order is None else [shapes.spot_order(order)]  # an unknown id lists nothing
 
 
-def mix_detail(bitget: BitgetDialect, call: Call) -> Any:
+def mix_detail(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     bitget.market(product_type, call.params.get("symbol"))
     order = _find(bitget, call, product_type)
@@ -357,7 +354,7 @@ def mix_detail(bitget: BitgetDialect, call: Call) -> Any:
     return shapes.mix_order(order, bitget.ctx.catalog.by_symbol(order.symbol).settle)
 
 
-def _fills(bitget: BitgetDialect, call: Call, category: str) -> list[SandboxOrder]:
+def _fills(bitget: BitgetVenue, call: RequestContext, category: str) -> list[SandboxOrder]:
     """Executed orders of ``category``, newest first, filtered like Bitget's fills endpoints."""
     params = call.params
     now = bitget.ctx.clock.now_ms()
@@ -385,7 +382,7 @@ def _fee_detail(order: SandboxOrder, market: Market) -> dict[str, Any]:
     return {"deduction": "no", "feeCoin": coin, "totalDeductionFee": None, "totalFee": "0"}
 
 
-def spot_fills(bitget: BitgetDialect, call: Call) -> Any:
+def spot_fills(bitget: BitgetVenue, call: RequestContext) -> Any:
     catalog = bitget.ctx.catalog
     rows = []
     for order in _fills(bitget, call, "spot"):
@@ -410,7 +407,7 @@ def spot_fills(bitget: BitgetDialect, call: Call) -> Any:
     return rows
 
 
-def mix_fills(bitget: BitgetDialect, call: Call) -> Any:
+def mix_fills(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     catalog = bitget.ctx.catalog
     orders = _fills(bitget, call, product_type)
@@ -436,7 +433,7 @@ def mix_fills(bitget: BitgetDialect, call: Call) -> Any:
     return {"fillList": rows or None, "endId": orders[-1].order_id if orders else None}
 
 
-ROUTES: dict[tuple[str, str], tuple[Callable[[BitgetDialect, Call], Any], bool]] = {
+ROUTES: dict[tuple[str, str], tuple[Callable[[BitgetVenue, RequestContext], Any], bool]] = {
     ("GET", SPOT_ORDERBOOK): (spot_orderbook, False),
     ("GET", MIX_ORDERBOOK): (mix_orderbook, False),
     ("GET", SPOT_TICKERS): (spot_tickers, False),
