@@ -1,6 +1,6 @@
 """No import circle anywhere in the package, bar the engine's known one (issue #12).
 
-The graph (tests/import_graph.py) counts module-level and function-level imports alike and leaves
+The graph (tests/core/import_graph.py) counts module-level and function-level imports alike and leaves
 out ``if TYPE_CHECKING:`` imports.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import batchcancel
-from tests.import_graph import cycles, import_graph
+from tests.core.import_graph import cycles, import_graph
 
 ROOT = Path(batchcancel.__file__).resolve().parent.parent
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ccxt
-from test_job import new_job, requests  # same directory (pytest puts it on sys.path)
 
 from batchcancel import Status
 from batchcancel.engine import Verdict
+from tests.helpers import new_job, requests
 
 
 def step(job, now, answer_cancel, open_orders):

@@ -7,20 +7,12 @@ engine over real HTTP to the sandbox, in batches of the toy's maximum.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from batchcancel import (
-    CancelRequest,
-    Settings,
-    Status,
-    cancel_orders,
-    cancel_orders_async,
-    get_plugin_manager,
-)
+from batchcancel import CancelRequest, Settings, Status, cancel_orders, get_plugin_manager
 from batchcancel.sandbox import Sandbox
 from batchcancel.sandbox.registry import EXCHANGES
+from tests.helpers import run_cancel
 from tests.toy import plugin as toy_plugin
 from tests.toy import sandbox_toy
 
@@ -31,7 +23,6 @@ def toy_sandbox():
         yield sandbox
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_toy_exchange_cancels_in_batches_end_to_end(toy_sandbox: Sandbox, mode: str) -> None:
     toy_sandbox.reset()
     get_plugin_manager().register(toy_plugin, name="toy")  # the client's one line
@@ -40,18 +31,7 @@ def test_a_toy_exchange_cancels_in_batches_end_to_end(toy_sandbox: Sandbox, mode
     requests = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
     settings = Settings(max_retries=0)
 
-    if mode == "sync":
-        report = cancel_orders(toy_sandbox.client("toy", enableRateLimit=False), requests, settings)
-    else:
-
-        async def run():
-            exchange = toy_sandbox.client("toy", async_=True, enableRateLimit=False)
-            try:
-                return await cancel_orders_async(exchange, requests, settings)
-            finally:
-                await exchange.close()
-
-        report = asyncio.run(run())
+    report = run_cancel(toy_sandbox, "toy", mode, requests, settings)
 
     assert [o.status for o in report.outcomes] == [Status.ALREADY_CLOSED] + [Status.CANCELED] * 11
     assert {o.via for o in report.outcomes} == {"toy:batch"}
