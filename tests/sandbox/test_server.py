@@ -64,6 +64,7 @@ class _CrashingExchange:
     """An exchange server whose handler always raises, to drive the server's last line of defence."""
 
     name = "crashing"
+    redirect_path = "/"
 
     def handle(self, request: HttpRequest) -> Reply:
         raise RuntimeError("handler bug")

@@ -22,6 +22,8 @@ class ExchangeServer(Protocol):
 
     name: str
     ctx: ExchangeContext
+    redirect_path: str
+    """Where the redirect fault sends a client: the exchange's public time endpoint."""
 
     def handle(self, request: HttpRequest) -> Reply: ...
 

@@ -18,14 +18,19 @@ from .exchange import ExchangeServer
 from .faults import (
     ACK_NOT_APPLIED,
     BATCH_ONLY_FAULTS,
+    CANNED_REPLIES,
+    GARBLED_NOT_APPLIED,
     HTTP_500,
     HTTP_502,
+    LOST_REPLIES,
     MAINTENANCE,
     MALFORMED_JSON,
     RATE_LIMIT,
+    REDIRECT,
     RESET,
     TIMEOUT_APPLIED,
     TIMEOUT_NOT_APPLIED,
+    TRICKLE,
     TRUNCATED_JSON,
     Fault,
     FaultPlan,
@@ -104,7 +109,8 @@ class Router:
             self.stopping.wait(fault.hold_s)
         # Logged before the bytes leave: whoever has seen the response finds it in the log.
         self._log(exchange, request, reply, fault, started)
-        handler.send(reply.status, reply.headers, body)
+        trickle = fault.hold_s if fault is not None and fault.kind == TRICKLE else 0.0
+        handler.send(reply.status, reply.headers, body, trickle_s=trickle, stopping=self.stopping)
 
     def _log(
         self,
@@ -141,14 +147,39 @@ class Router:
                 account=exchange.account_of(request),
                 items=exchange.count_items(request),
             )
+        if fault is not None and fault.kind in CANNED_REPLIES:
+            return self._canned(CANNED_REPLIES[fault.kind], exchange, request)
+        if fault is not None and fault.kind == REDIRECT:
+            reply = self._canned((302, "text/html", ""), exchange, request)
+            reply.headers["Location"] = exchange.redirect_path
+            return reply
         if fault is not None and fault.kind in (HTTP_500, MAINTENANCE, RATE_LIMIT):
             return exchange.fault_reply(fault.kind, request)
+        if fault is not None and fault.kind == GARBLED_NOT_APPLIED:
+            reply = exchange.fault_reply(RATE_LIMIT, request)
+            reply.payload = reply.body().decode()[: max(len(reply.body()) // 2, 1)]
+            return reply
         if fault is not None and fault.kind == ACK_NOT_APPLIED:
             return self._acknowledged_only(exchange, request)
         reply = exchange.handle(request)
         if fault is not None and fault.kind in BATCH_ONLY_FAULTS:
             exchange.mangle_batch(fault.kind, reply, self.faults.pick)
+        if fault is not None and fault.kind in LOST_REPLIES:
+            lost = self._canned(LOST_REPLIES[fault.kind], exchange, request)
+            lost.code, lost.item_codes = reply.code, reply.item_codes  # the log records what was applied
+            return lost
         return reply
+
+    @staticmethod
+    def _canned(canned: tuple[int, str, str], exchange: ExchangeServer, request: HttpRequest) -> Reply:
+        status, content_type, text = canned
+        return Reply(
+            status,
+            text,
+            {"Content-Type": content_type},
+            account=exchange.account_of(request),
+            items=exchange.count_items(request),
+        )
 
     @staticmethod
     def _acknowledged_only(exchange: ExchangeServer, request: HttpRequest) -> Reply:
@@ -199,14 +230,37 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_DELETE = do_PUT = do_GET
 
-    def send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
+    def send(
+        self,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        trickle_s: float = 0.0,
+        stopping: threading.Event | None = None,
+    ) -> None:
+        """Write the answer; with ``trickle_s``, the body one byte at a time (a read timeout never fires)."""
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:  # Cloudflare's 52x are not in the standard table
+            phrase = "Origin Error"
+        lines = [f"HTTP/1.1 {status} {phrase}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         lines.append(f"Content-Length: {len(body)}")
         if self.close_connection:
             lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         try:
-            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+            if not trickle_s:
+                self.wfile.write(head + body)
+                return
+            self.wfile.write(head)
+            for index in range(len(body)):
+                if stopping is not None and stopping.wait(trickle_s):
+                    self.close_connection = True  # shutting down: the answer stays incomplete
+                    break
+                self.wfile.write(body[index : index + 1])
+                self.wfile.flush()
         except OSError:  # the client gave up (e.g. after its timeout): nothing left to tell it
             self.close_connection = True
 

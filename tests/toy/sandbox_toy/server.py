@@ -20,6 +20,7 @@ class ToyError(Exception):
 
 class ToyServer:
     name = EXCHANGE_ID
+    redirect_path = MARKETS
 
     def __init__(self, ctx: ExchangeContext) -> None:
         self.ctx = ctx

@@ -19,6 +19,7 @@ from .rules import (
     EXCHANGE_ID,
     MIX_BATCH,
     MIX_CANCEL,
+    MIX_NOT_FOUND,
     MIX_PENDING,
     MIX_PLACE,
     OK_CODE,
@@ -26,6 +27,7 @@ from .rules import (
     RATE_LIMITED,
     SPOT_BATCH,
     SPOT_CANCEL,
+    SPOT_NOT_FOUND,
     SPOT_PLACE,
     SPOT_UNFILLED,
     TIMESTAMP_TOLERANCE_MS,
@@ -37,6 +39,11 @@ from .rules import (
 from .signing import bitget_signature
 from .venue import BitgetVenue
 
+# What the sandbox answers for an order that is not open (spot, futures): Bitget's codes.
+NOT_FOUND_CODES = frozenset({SPOT_NOT_FOUND[0], MIX_NOT_FOUND[0]})
+
+PUBLIC_TIME = "/api/v2/public/time"
+
 _Handler = Callable[[BitgetVenue, RequestContext], Any]
 
 
@@ -44,12 +51,13 @@ class BitgetServer:
     """Bitget v2's wire API: routing, authentication and the envelope."""
 
     name = EXCHANGE_ID
+    redirect_path = PUBLIC_TIME  # where the redirect fault sends a client
 
     def __init__(self, ctx: ExchangeContext) -> None:
         self.ctx = ctx
         self.venue = BitgetVenue(ctx)
         self._routes: dict[tuple[str, str], tuple[_Handler, bool]] = {
-            ("GET", "/api/v2/public/time"): (public_time, False),
+            ("GET", PUBLIC_TIME): (public_time, False),
             ("GET", "/api/v2/spot/public/coins"): (empty_list, False),
             ("GET", "/api/v2/spot/public/symbols"): (symbols, False),
             ("GET", "/api/v2/margin/currencies"): (empty_list, False),
@@ -178,6 +186,14 @@ class BitgetServer:
                 del failures[index - len(successes)]
         elif kind == "extra_item":
             successes.append({"orderId": str(9_000_000_000_000_000_000 + pick(10**9)), "clientOid": ""})
+        elif kind == "no_error_code":
+            # The docs' own examples: errorMsg only; "does not exist" reads "notExistend" there.
+            codes = item_codes(successes, failures)
+            for failure in failures:
+                if failure.pop("errorCode", None) in NOT_FOUND_CODES:
+                    failure["errorMsg"] = "notExistend"
+            reply.item_codes = codes
+            return
         reply.item_codes = item_codes(successes, failures)
 
 

@@ -33,6 +33,8 @@ from .rules import (
 from .signing import DEFAULT_RECV_WINDOW, bybit_signature
 from .venue import BybitVenue
 
+MARKET_TIME = "/v5/market/time"
+
 _Handler = Callable[[BybitVenue, RequestContext], "tuple[Any, Any]"]
 
 
@@ -40,12 +42,13 @@ class BybitServer:
     """Bybit v5's wire API: routing, authentication, the envelope and its rate-limit headers."""
 
     name = EXCHANGE_ID
+    redirect_path = MARKET_TIME  # where the redirect fault sends a client
 
     def __init__(self, ctx: ExchangeContext) -> None:
         self.ctx = ctx
         self.venue = BybitVenue(ctx)
         self._routes: dict[tuple[str, str], tuple[_Handler, bool]] = {
-            ("GET", "/v5/market/time"): (market_time, False),
+            ("GET", MARKET_TIME): (market_time, False),
             ("GET", "/v5/market/instruments-info"): (instruments, False),
             ("GET", "/v5/asset/coin/query-info"): (coin_info, True),
             ("GET", "/v5/user/query-api"): (query_api, True),
@@ -203,6 +206,10 @@ class BybitServer:
             )
             rows.append(stray)
             codes.append({"code": 0, "msg": OK_MSG})
+        elif kind == "code_list_short" and codes:
+            del codes[0]
+        elif kind == "code_list_long":
+            codes.insert(0, {"code": 0, "msg": OK_MSG})
         reply.item_codes = tuple(str(c["code"]) for c in codes)
 
 
