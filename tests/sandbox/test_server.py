@@ -207,3 +207,12 @@ def test_the_router_picks_the_longest_matching_prefix_and_falls_back_for_junk() 
 def test_a_sandbox_refuses_an_exchange_it_does_not_serve(sandbox: Sandbox) -> None:
     with pytest.raises(ValueError, match="serves bybit, bitget"):
         sandbox.seed_orders("okx", {"BTC/USDT": 1})
+
+
+def test_a_sandbox_refuses_two_exchanges_with_one_name_or_prefix() -> None:
+    from batchcancel.sandbox.registry import EXCHANGES
+
+    with pytest.raises(ValueError, match="own name and its own path prefixes"):
+        Sandbox(exchanges=(*EXCHANGES, EXCHANGES[0]))
+    with pytest.raises(ValueError, match="at least one exchange"):
+        Sandbox(exchanges=())

@@ -55,6 +55,9 @@ class Sandbox:
         self.default_account = self._accounts.create(api_key=api_key, secret=secret, password=password)
         if not exchanges:
             raise ValueError("the sandbox needs at least one exchange to serve")
+        prefixes = [prefix for spec in exchanges for prefix in spec.path_prefixes]
+        if len({spec.name for spec in exchanges}) < len(exchanges) or len(set(prefixes)) < len(prefixes):
+            raise ValueError("each exchange needs its own name and its own path prefixes")
         self._exchanges = {spec.name: spec for spec in exchanges}
         self._catalogs = {
             spec.name: MarketCatalog(spec.name, spec.default_markets(markets_per_type)) for spec in exchanges
