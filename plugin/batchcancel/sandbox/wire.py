@@ -45,12 +45,19 @@ class RequestContext:
     """One request on its way through a handler, collecting what the reply and the log need."""
 
     request: HttpRequest
+    """The request as received."""
     params: dict[str, Any]
+    """Its parameters: the query of a GET, the JSON body of a POST."""
     account: Account | None = None
-    grant: Grant | None = None  # the budget draw reported in rate-limit headers (Bybit)
+    """The account that signed it, once authenticated."""
+    grant: Grant | None = None
+    """The budget draw its rate-limit headers report (Bybit)."""
     items: int = 0
+    """Orders it names (cancel requests), for the log."""
     item_codes: tuple[str, ...] = ()
-    time_override: int | None = None  # an envelope time that must equal the answer's (Bybit market/time)
+    """Per-order result codes of a batch, in response order, for the log."""
+    time_override: int | None = None
+    """An envelope time that must equal the answer's own (Bybit's market time)."""
 
 
 @attrs.frozen
