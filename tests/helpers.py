@@ -11,6 +11,7 @@ from typing import Any
 
 from batchcancel import CancelReport, CancelRequest, Settings, Status, cancel_orders, cancel_orders_async
 from batchcancel.engine import Budget, BudgetObservation, Call, CancelJob, Dialect, Route, Verdict, WorkItem
+from batchcancel.engine.reading import OpenOrder, OpenPage
 from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
 
 # -- end to end: the public API, real ccxt, real HTTP to the sandbox ------------------------------
@@ -107,6 +108,8 @@ class FakeDialect(Dialect):
     ``read`` takes what the test answers: a callable (item -> Verdict), a mapping (order id ->
     Verdict), or anything else (an empty mapping, None) for "every order cancelled".
     ``observe`` reads the test's headers ``{"limit": ..., "remaining": ...}`` for the call's budget.
+    With ``listing`` it lists the account's open orders per market type, in pages: the test answers
+    a list call with ``[{"id", "clientOrderId", "symbol"}, ...]`` or ``{"orders": [...], "next": cursor}``.
     """
 
     def __init__(
@@ -117,12 +120,14 @@ class FakeDialect(Dialect):
         name: str = "toy",
         group_by_type: bool = False,
         no_route_for: str = "",
+        listing: bool = False,
     ) -> None:
         self.name = name
         self._routes = tuple(routes)
         self._budgets = dict(budgets or {})
         self.group_by_type = group_by_type
         self.no_route_for = no_route_for
+        self.listing = listing
 
     def budgets(self, settings: Settings) -> Mapping[str, Budget]:
         return self._budgets
@@ -148,11 +153,31 @@ class FakeDialect(Dialect):
             return None
         return BudgetObservation(call.route.budget, limit=headers["limit"], remaining=headers["remaining"])
 
+    def list_scopes(self, markets: Mapping[str, Any]) -> tuple[Hashable, ...]:
+        return tuple(sorted({m["type"] for m in markets.values()})) if self.listing else ()
 
-def typed(batch_limit: float = 1000, single_limit: float = 1000, no_route_for: str = "") -> FakeDialect:
+    def build_list(self, scope: Hashable, cursor: str | None) -> Call:
+        return Call("list_open", (scope, cursor))
+
+    def read_list(self, call: Call, response: Any) -> OpenPage:
+        if isinstance(response, list):
+            response = {"orders": response, "next": None}
+        orders = tuple(
+            OpenOrder(o["id"], o.get("clientOrderId"), o.get("symbol", "BTC/USDT"))
+            for o in response["orders"]
+        )
+        return OpenPage(orders, response["next"])
+
+    def place_of(self, item: WorkItem) -> str:
+        return str(item.market["symbol"])
+
+
+def typed(
+    batch_limit: float = 1000, single_limit: float = 1000, no_route_for: str = "", *, listing: bool = False
+) -> FakeDialect:
     """Batches of up to 3 per market type (budget per order), a single route beside (per request)."""
     budgets = {"batch": Budget(batch_limit), "single": Budget(single_limit)}
-    return FakeDialect(budgets=budgets, group_by_type=True, no_route_for=no_route_for)
+    return FakeDialect(budgets=budgets, group_by_type=True, no_route_for=no_route_for, listing=listing)
 
 
 def paced(batch_limit: float, single_limit: float, per_order: bool) -> FakeDialect:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -40,7 +41,36 @@ def _frozen_params(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
         return MappingProxyType({})
     if not isinstance(value, Mapping):
         raise TypeError(f"params must be a mapping, got {type(value).__name__}")
+    for key, item in value.items():
+        # Params go into a JSON body or a query string: anything else fails only at the exchange,
+        # after "attempts" it never saw.
+        if not isinstance(key, str) or not key.strip():
+            raise TypeError(f"params keys must be non-empty strings, got {key!r}")
+        _check_param_value(key, item)
     return MappingProxyType(dict(value))
+
+
+def _check_param_value(key: str, value: Any, depth: int = 0) -> None:
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"params[{key!r}] must be a finite number, got {value!r}")
+        return
+    if depth < 4 and isinstance(value, (list, tuple)):
+        for element in value:
+            _check_param_value(key, element, depth + 1)
+        return
+    if depth < 4 and isinstance(value, Mapping):
+        for inner_key, element in value.items():
+            if not isinstance(inner_key, str):
+                raise TypeError(f"params[{key!r}] keys must be strings, got {inner_key!r}")
+            _check_param_value(key, element, depth + 1)
+        return
+    raise TypeError(
+        f"params[{key!r}] must be a string, number, boolean, null, or a list or mapping of them, "
+        f"got {type(value).__name__}"
+    )
 
 
 @attrs.frozen

@@ -171,7 +171,7 @@ def test_settings_from_a_host_config():
         ({"enabled": "yes"}, r"batch_cancel\.enabled must be true or false"),
         ({"max_retries": "3"}, r"batch_cancel\.max_retries must be a whole number"),
         ({"max_retries": -1}, r"batch_cancel\.max_retries must be 0 or more"),
-        ({"max_concurrency": 0}, r"batch_cancel\.max_concurrency must be greater than 0"),
+        ({"max_concurrency": 0}, r"batch_cancel\.max_concurrency must be 1 or more"),
         ({"disabled_plugins": [1]}, r"batch_cancel\.disabled_plugins must be a list of plugin names"),
         ({"deadline_s": True}, r"batch_cancel\.deadline_s must be a number"),
     ],
@@ -187,9 +187,54 @@ def test_a_config_section_of_the_wrong_type_is_named():
     assert issubclass(ConfigError, ValueError)
 
 
-def test_every_setting_is_readable_from_config():
+# Issue #11, case 10: values Python's json reads happily, and types that merely look right.
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("key", ["deadline_s", "backoff_base_s", "backoff_max_s"])
+@pytest.mark.parametrize("value", [NAN, INF, -INF, 0, -1.0, "30", None])
+def test_seconds_must_be_finite_positive_numbers(key, value):
+    with pytest.raises(ConfigError, match=rf"batch_cancel\.{key} must be a finite number|must be a number"):
+        Settings(**{key: value})
+    with pytest.raises(ConfigError, match=rf"batch_cancel\.{key}"):
+        Settings.from_config({"batch_cancel": {key: value}})
+
+
+def test_nan_from_json_text_is_refused_before_anything_is_sent():
+    import json
+
+    config = json.loads('{"batch_cancel": {"deadline_s": NaN}}')  # valid JSON to Python
+    with pytest.raises(ConfigError, match="deadline_s must be a finite number"):
+        Settings.from_config(config)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"enabled": "false"}, r"batch_cancel\.enabled must be true or false, got 'false'"),
+        ({"verify": "no"}, r"batch_cancel\.verify must be true or false"),
+        ({"fallback": 1}, r"batch_cancel\.fallback must be true or false"),
+        ({"max_retries": 2.5}, r"batch_cancel\.max_retries must be a whole number"),
+        ({"max_concurrency": "8"}, r"batch_cancel\.max_concurrency must be a whole number, got '8'"),
+        ({"max_concurrency": True}, r"batch_cancel\.max_concurrency must be a whole number"),
+        ({"max_batch_size": 0}, r"batch_cancel\.max_batch_size must be 1 or more"),
+        ({"disabled_plugins": 5}, r"batch_cancel\.disabled_plugins must be a list of plugin names"),
+    ],
+)
+def test_the_constructor_checks_types_and_ranges_naming_the_key(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings(**kwargs)
+
+
+def test_the_section_passed_as_the_whole_config_is_refused_not_read_as_defaults():
+    with pytest.raises(ConfigError, match="has no 'batch_cancel' section but has its keys \\(enabled\\)"):
+        Settings.from_config({"enabled": False, "exchange": {"name": "bybit"}})
+    assert Settings.from_mapping({"enabled": False}).enabled is False
+
+
+def test_every_setting_is_checked_from_config():
     import attrs
 
-    from batchcancel.settings import _KINDS
-
-    assert set(_KINDS) == set(attrs.fields_dict(Settings))
+    for name in attrs.fields_dict(Settings):
+        with pytest.raises(ConfigError, match=rf"batch_cancel\.{name}"):
+            Settings.from_config({"batch_cancel": {name: object()}})
