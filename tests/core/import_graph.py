@@ -35,16 +35,16 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Import statements anywhere in ``tree`` except under ``if TYPE_CHECKING:``."""
+def _imports(tree: ast.AST, type_checking: bool) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Import statements anywhere in ``tree``; under ``if TYPE_CHECKING:`` only if ``type_checking``."""
     for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
+        if not type_checking and isinstance(node, ast.If) and _is_type_checking(node.test):
             for child in node.orelse:
-                yield from _imports(ast.Module(body=[child], type_ignores=[]))
+                yield from _imports(ast.Module(body=[child], type_ignores=[]), type_checking)
             continue
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield node
-        yield from _imports(node)
+        yield from _imports(node, type_checking)
 
 
 def _base(module: str, is_package: bool, node: ast.ImportFrom) -> str:
@@ -55,13 +55,13 @@ def _base(module: str, is_package: bool, node: ast.ImportFrom) -> str:
     return ".".join(parts + ([node.module] if node.module else []))
 
 
-def import_graph(root: Path) -> dict[str, frozenset[str]]:
-    """Module -> the package's modules it imports."""
+def import_graph(root: Path, *, type_checking: bool = False) -> dict[str, frozenset[str]]:
+    """Module -> the package's modules it imports (with ``type_checking``, for type checkers too)."""
     known = modules(root)
     graph = {}
     for module, path in known.items():
         targets = set()
-        for node in _imports(ast.parse(path.read_text(), str(path))):
+        for node in _imports(ast.parse(path.read_text(), str(path)), type_checking):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             else:

@@ -48,3 +48,15 @@ def test_the_graph_sees_lazy_imports_and_leaves_out_type_checking_ones():
     assert "batchcancel.sandbox.bybit.rules" in graph["batchcancel.bench.workload"]  # inside a function
     assert "batchcancel.model" not in graph["batchcancel.hookspecs"]  # under TYPE_CHECKING only
     assert "batchcancel.sandbox.bybit.host" in graph["batchcancel.sandbox.bybit.server"]  # from . import host
+
+
+def test_sandbox_handlers_never_import_their_exchange_server_even_for_type_checkers():
+    graph = import_graph(ROOT, type_checking=True)
+    exchanges = [m for m in graph if f"{m}.server" in graph and m.startswith("batchcancel.sandbox.")]
+    assert "batchcancel.sandbox.bybit" in exchanges and "batchcancel.sandbox.bitget" in exchanges
+    for package in exchanges:
+        server = f"{package}.server"
+        for module, imported in graph.items():
+            # Only the package's __init__ (its registration) names its server.
+            if module.startswith(f"{package}.") and module != server:
+                assert server not in imported, f"{module} imports {server}"
