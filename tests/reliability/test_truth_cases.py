@@ -14,10 +14,10 @@ import threading
 import time
 
 import pytest
-from cancel_helpers import FAST, check_invariant, run_cancel  # beside this file
 
 from batchcancel import CancelRequest, Settings, Status, cancel_orders, cancel_orders_async
 from batchcancel.sandbox import Sandbox
+from tests.helpers import FAST, check_invariant, run_cancel
 
 EXCHANGES = ["bybit", "bitget"]
 SINGLE = {"bybit": "/v5/order/cancel", "bitget": "/api/v2/spot/trade/cancel-order"}

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_http import RawClient
 
 from batchcancel.sandbox import Sandbox
+from tests.sandbox.sandbox_http import RawClient
 
 BYBIT_CANCEL = "/v5/order/cancel"
 BYBIT_BATCH = "/v5/order/cancel-batch"
