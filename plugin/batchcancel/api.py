@@ -122,9 +122,10 @@ def _dispatch(exchange: Any, given: tuple[CancelRequest, ...], settings: Setting
     if not settings.enabled:
         # The host's behaviour before batchcancel: ccxt single cancels, still one outcome each.
         return engine.run(CcxtSingleCancel.for_exchange(exchange.id), exchange, given, settings)
-    result = get_plugin_manager().cancel_orders(exchange, given, settings, exclude=settings.disabled_plugins)
+    manager = get_plugin_manager()
+    result = manager.cancel_orders(exchange, given, settings, exclude=settings.disabled_plugins)
     if result is None:
-        why = "ccxt fallback disabled" if not settings.fallback else "every plugin for it is disabled"
+        why = manager.why_unclaimed(settings.disabled_plugins, settings.fallback)
         return _all(
             given, Status.REJECTED, f"no batchcancel plugin handles {exchange.id} ({why})", "batchcancel"
         )

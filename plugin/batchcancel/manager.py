@@ -1,11 +1,14 @@
-"""Plugin discovery and the typed call into the ``cancel_orders`` hook.
+"""Plugin registration and discovery, and the typed call into the ``cancel_orders`` hook.
 
-Built-in plugins are found through the same ``batchcancel`` entry points as third-party ones, so a
-plain ``pip install`` is what exposes them. Blocking happens before an entry point is loaded.
+The built-in plugins (``bybit``, ``bitget``, ``ccxt``) are registered by the manager itself, as
+pluggy's own example and tox do: they are part of the package, so the autoload switch cannot take
+them away. Third-party plugins come through the ``batchcancel`` entry-point group. The disable
+list (``BATCHCANCEL_DISABLE_PLUGINS``) blocks names of either kind before they are imported.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
@@ -25,13 +28,20 @@ ENTRY_POINT_GROUP = PROJECT_NAME
 DISABLE_PLUGINS_ENV = "BATCHCANCEL_DISABLE_PLUGINS"
 DISABLE_AUTOLOAD_ENV = "BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD"
 
+# Imported by name, when the manager loads, so that importing the manager alone stays cheap.
+BUILTIN_PLUGINS: dict[str, str] = {
+    "ccxt": "batchcancel.exchanges.ccxt_fallback",
+    "bybit": "batchcancel.exchanges.bybit",
+    "bitget": "batchcancel.exchanges.bitget",
+}
+
 
 @attrs.frozen
 class PluginInfo:
     """What ``batchcancel plugins`` shows about one plugin."""
 
     name: str
-    """The entry point name (what ``disabled_plugins`` takes)."""
+    """The plugin's name (what ``disabled_plugins`` takes): a built-in's or its entry point's."""
     distribution: str
     """The installed distribution that declares it (``batchcancel`` for built-ins)."""
     version: str
@@ -45,6 +55,13 @@ class PluginInfo:
 def env_disabled_plugins() -> tuple[str, ...]:
     raw = os.environ.get(DISABLE_PLUGINS_ENV, "")
     return tuple(sorted({plugin_key(name) for name in raw.split(",") if name.strip()}))
+
+
+def _installed_version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "?"
 
 
 def autoload_disabled() -> bool:
@@ -62,16 +79,18 @@ class PluginManager:
         self._warned: set[str] = set()  # unknown names already warned about (once per name)
 
     def load_entry_points(self, blocked: Iterable[str] = (), autoload: bool = True) -> None:
-        """Load every entry point in the group, except blocked ones; a broken one is logged and skipped.
+        """Register the built-ins, then (``autoload``) every entry point in the group; blocked names
+        are never imported, and a broken entry point is logged and skipped.
 
         ``blocked`` names are compared trimmed and case-insensitively; a name that matches no
-        discovered plugin is warned about once (a typo must not look like a working switch).
+        plugin is warned about once (a typo must not look like a working switch).
         """
         self._blocked = frozenset(plugin_key(name) for name in blocked if name.strip())
+        self._register_builtins()
         if autoload:
             for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
                 self._load(entry_point)
-            self.warn_unknown(self._blocked, DISABLE_PLUGINS_ENV)
+        self.warn_unknown(self._blocked, DISABLE_PLUGINS_ENV)
         self._drop_invalid()
 
     def known_names(self) -> list[str]:
@@ -95,6 +114,16 @@ class PluginManager:
                 ", ".join(map(repr, unknown)),
                 ", ".join(self.known_names()) or "(none)",
             )
+
+    def _register_builtins(self) -> None:
+        version = _installed_version(PROJECT_NAME)
+        for name, module in BUILTIN_PLUGINS.items():
+            if plugin_key(name) in self._blocked:
+                self.pm.set_blocked(name)
+                self._infos[name] = PluginInfo(name, PROJECT_NAME, version, "blocked", DISABLE_PLUGINS_ENV)
+                continue
+            self.pm.register(importlib.import_module(module), name=name)
+            self._infos[name] = PluginInfo(name, PROJECT_NAME, version, "active")
 
     def _drop_invalid(self) -> None:
         """A discovered plugin implementing an unknown (e.g. misspelt) hook is an error: drop it, loudly."""
@@ -120,7 +149,14 @@ class PluginManager:
             self.pm.set_blocked(name)  # before loading: a blocked plugin's module is never imported
             self._infos[name] = PluginInfo(name, dist_name, version, "blocked", DISABLE_PLUGINS_ENV)
             return
+        if BUILTIN_PLUGINS.get(name) == entry_point.value:
+            return  # an install that still declares a built-in as an entry point: registered already
         if self.pm.get_plugin(name) is not None:
+            log.warning(
+                "batchcancel plugin %r from %s is skipped: a plugin of that name is registered already",
+                name,
+                dist_name,
+            )
             return
         try:
             plugin = entry_point.load()
@@ -155,6 +191,22 @@ class PluginManager:
 
     def has_plugin(self, name: str) -> bool:
         return any(self.pm.get_plugin(found) is not None for found in self.resolve([name]))
+
+    def why_unclaimed(self, exclude: Iterable[str], fallback: bool) -> str:
+        """Why no plugin claimed an exchange: what was switched off, blocked or broken."""
+        reasons = []
+        if not fallback:
+            reasons.append("the ccxt fallback is off (settings.fallback)")
+        excluded = sorted(name for name in set(exclude) if self.has_plugin(name))
+        if excluded:
+            reasons.append(f"disabled for this call: {', '.join(excluded)} (settings.disabled_plugins)")
+        for state, why in (("blocked", DISABLE_PLUGINS_ENV), ("failed", "failed to load")):
+            names = sorted(info.name for info in self._infos.values() if info.state == state)
+            if names:
+                reasons.append(f"{state}: {', '.join(names)} ({why})")
+        if not reasons:
+            reasons.append("no registered plugin serves it")
+        return "; ".join(reasons)
 
     def cancel_orders(
         self,

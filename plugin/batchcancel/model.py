@@ -23,6 +23,19 @@ def _id_or_none(value: object) -> str | None:
     return text if text.strip() else None
 
 
+def _sent_form(value: Any) -> Any:
+    """A hashable form of a params value in which equal means "sent the same".
+
+    ``1``, ``1.0`` and ``True`` stay apart (they are different JSON), and mappings compare
+    whatever their key order. Equality, hashing and de-duplication all read params through it.
+    """
+    if isinstance(value, Mapping):
+        return ("mapping", tuple(sorted((repr(k), _sent_form(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("sequence", tuple(_sent_form(v) for v in value))
+    return (type(value).__name__, repr(value))
+
+
 def _frozen_params(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if value is None:
         return MappingProxyType({})
@@ -60,9 +73,11 @@ def _check_param_value(key: str, value: Any, depth: int = 0) -> None:
     )
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen
 class CancelRequest:
-    """One order to cancel, named the way ccxt names it."""
+    """One order to cancel, named the way ccxt names it.
+
+    Equal requests hash alike: attrs derives both from the fields, params in their sent form."""
 
     symbol: str
     """ccxt unified symbol, such as ``BTC/USDT`` (spot) or ``BTC/USDT:USDT`` (USDT perpetual)."""
@@ -73,7 +88,7 @@ class CancelRequest:
     client_order_id: str | None = attrs.field(default=None, converter=_id_or_none)
     """Your own order id (Bybit ``orderLinkId``, Bitget ``clientOid``)."""
 
-    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_params)
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_params, eq=_sent_form)
     """Exchange-specific extras, e.g. Bybit ``{"orderFilter": "StopOrder"}`` or a ``category`` override."""
 
     def __attrs_post_init__(self) -> None:
@@ -104,21 +119,8 @@ class CancelRequest:
             self.symbol,
             self.order_id,
             None if self.order_id is not None else self.client_order_id,
-            tuple(sorted((k, repr(v)) for k, v in self.params.items())),
+            _sent_form(self.params),
         )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CancelRequest):
-            return NotImplemented
-        return (self.symbol, self.order_id, self.client_order_id, dict(self.params)) == (
-            other.symbol,
-            other.order_id,
-            other.client_order_id,
-            dict(other.params),
-        )
-
-    def __hash__(self) -> int:
-        return hash(self.identity)
 
     def describe(self) -> str:
         ident = (

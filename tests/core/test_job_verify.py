@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from typing import Any
-
 import ccxt
-from test_job import Toy, new_job, requests  # same directory (pytest puts it on sys.path)
 
 from batchcancel import CancelRequest, Status
-from batchcancel.engine import Call, Verdict, WorkItem
-from batchcancel.engine.reading import OpenOrder, OpenPage
-
-
-class Listing(Toy):
-    """The toy exchange, able to list the whole account's open orders by market type, in pages."""
-
-    def list_scopes(self, markets: Mapping[str, Any]) -> tuple[Hashable, ...]:
-        return tuple(sorted({m["type"] for m in markets.values()}))
-
-    def build_list(self, scope: Hashable, cursor: str | None) -> Call:
-        return Call("list_open", (scope, cursor))
-
-    def read_list(self, call: Call, response: Any) -> OpenPage:
-        if isinstance(response, list):
-            response = {"orders": response, "next": None}
-        orders = tuple(
-            OpenOrder(o["id"], o.get("clientOrderId"), o.get("symbol", "BTC/USDT"))
-            for o in response["orders"]
-        )
-        return OpenPage(orders, response["next"])
-
-    def place_of(self, item: WorkItem) -> str:
-        return str(item.market["symbol"])
+from batchcancel.engine import Verdict
+from tests.helpers import new_job, requests, typed
 
 
 def verify_job(reqs, **settings):
-    return new_job(reqs, Listing(), verify=True, **settings)
+    return new_job(reqs, typed(listing=True), verify=True, **settings)
 
 
 def only_on(scope, orders):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import batchcancel
 from batchcancel import (
@@ -13,6 +18,7 @@ from batchcancel import (
     ConfigError,
     Settings,
     Status,
+    errors,
 )
 from batchcancel.model import coerce_requests
 
@@ -81,6 +87,42 @@ def test_params_are_frozen_and_part_of_identity():
     assert request.identity != CancelRequest("BTC/USDT", order_id="1").identity
     with pytest.raises(TypeError):
         request.params["x"] = 1  # type: ignore[index]
+
+
+def test_params_that_are_sent_differently_are_different_requests_with_one_identity():
+    ints, floats = CancelRequest("X", "1", params={"x": 1}), CancelRequest("X", "1", params={"x": 1.0})
+    assert ints != floats and ints.identity != floats.identity
+    assert len({ints, floats}) == 2
+    reordered = CancelRequest("X", "1", params={"b": [1, {"c": 2}], "a": True})
+    same = CancelRequest("X", "1", params={"a": True, "b": [1, {"c": 2}]})
+    assert reordered == same and hash(reordered) == hash(same) and reordered.identity == same.identity
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-3, 3) | st.sampled_from(["", "a", "1"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner, max_size=3),
+    max_leaves=8,
+)
+_requests = st.builds(
+    CancelRequest,
+    symbol=st.sampled_from(["BTC/USDT", "ETH/USDT"]),
+    order_id=st.sampled_from(["1", "2"]),
+    client_order_id=st.sampled_from([None, "c"]),
+    params=st.dictionaries(st.sampled_from(["x", "y"]), _json, max_size=2),
+)
+
+
+@given(_requests, _requests)
+def test_equal_requests_hash_alike_and_name_the_same_order(first, second):
+    if first == second:
+        assert hash(first) == hash(second) and first.identity == second.identity
+
+
+def test_errors_is_a_leaf_module_even_for_type_checkers():
+    tree = ast.parse(inspect.getsource(errors))
+    names = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    names += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    assert names and not [name for name in names if name.startswith("batchcancel")]
 
 
 def report_of(*statuses: Status) -> CancelReport:

@@ -22,7 +22,7 @@ import pytest
 
 import batchcancel
 from batchcancel import Settings
-from doc_blocks import recipe_commands
+from tests.helpers import recipe_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()

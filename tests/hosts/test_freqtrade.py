@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade-newest`")
 
-from ft_harness import BATCH_PATHS, CANCEL_PATHS, Action, dialect
+from tests.hosts.ft_harness import BATCH_PATHS, CANCEL_PATHS, Action, dialect
 
 COMBOS = [("bybit", "spot"), ("bybit", "futures"), ("bitget", "spot"), ("bitget", "futures")]
 

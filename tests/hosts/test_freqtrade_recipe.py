@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from doc_blocks import recipe_commands
+from tests.helpers import recipe_commands
 
 pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade-newest`")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from cancel_helpers import FAST, check_invariant, run_cancel  # beside this file
 
 from batchcancel import CancelRequest, Settings, Status, get_plugin_manager, hookimpl
+from tests.helpers import FAST, check_invariant, run_cancel
 
 EXCHANGES = ["bybit", "bitget"]
 WORKLOAD = {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from cancel_helpers import FAST, check_invariant, run_cancel  # beside this file
 
 from batchcancel import CancelRequest, Settings, Status
+from tests.helpers import FAST, check_invariant, run_cancel
 
 BATCH_PATHS = {"bybit": "/v5/order/cancel-batch", "bitget": "/api/v2/spot/trade/batch-cancel-order"}
 READ_PATHS = {"bybit": "/v5/order/realtime", "bitget": "/api/v2/spot/trade/unfilled-orders"}

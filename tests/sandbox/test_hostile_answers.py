@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_http import RawClient
 
 from batchcancel.sandbox import Sandbox
+from tests.sandbox.sandbox_http import RawClient
 
 BYBIT_CANCEL = "/v5/order/cancel"
 BYBIT_BATCH = "/v5/order/cancel-batch"
@@ -135,3 +135,26 @@ def test_bitget_failures_without_error_code_as_the_docs_examples_show(
     assert failure["orderId"] == orders[0].order_id and failure["errorMsg"] == "notExistend"
     assert "errorCode" not in failure
     assert [s["orderId"] for s in body["data"]["successList"]] == [orders[1].order_id]
+
+
+@pytest.mark.parametrize("exchange", ["bybit", "bitget"])
+def test_ok_without_id_is_a_success_envelope_that_names_nothing(
+    sandbox: Sandbox, raw: RawClient, exchange: str
+) -> None:
+    order = sandbox.seed_orders(exchange, {"BTC/USDT": 1})[0]
+    sandbox.inject(BYBIT_CANCEL if exchange == "bybit" else BITGET_CANCEL, "ok_without_id")
+    response = _bybit_cancel(raw, order) if exchange == "bybit" else _bitget_cancel(raw, order)
+    body = response.json()
+    assert body.get("result", body.get("data")) == {}
+    assert str(body.get("retCode", body.get("code"))) in ("0", "00000")
+    assert _status(sandbox, order) == "open"
+
+
+def test_echo_headers_quotes_the_credentials_back(sandbox: Sandbox, raw: RawClient) -> None:
+    order = sandbox.seed_orders("bitget", {"BTC/USDT": 1})[0]
+    sandbox.inject(BITGET_CANCEL, "echo_headers")
+    response = _bitget_cancel(raw, order)
+    assert response.status_code == 502
+    assert sandbox.default_account.api_key in response.text
+    assert sandbox.default_account.password in response.text
+    assert _status(sandbox, order) == "open"

@@ -21,7 +21,7 @@ from batchcancel.cli_args import credential, fail, not_negative_float, port, pos
 
 from .core import LEAN_OPTIONS, Sandbox
 from .log import ServedRequest
-from .markets import EXCHANGES
+from .registry import EXCHANGES
 from .server import check_loopback
 
 PROG = "batchcancel sandbox"
@@ -177,7 +177,7 @@ def info(sb: Sandbox) -> dict[str, Any]:
         "api_key": account.api_key,
         "secret": account.secret,
         "passphrase": account.password,
-        "exchanges": list(EXCHANGES),
+        "exchanges": [spec.name for spec in EXCHANGES],  # what Sandbox() serves by default, as here
     }
 
 

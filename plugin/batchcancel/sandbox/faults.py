@@ -38,6 +38,10 @@ CLOUDFLARE_523 = "cloudflare_523"  # not applied; origin unreachable
 CLOUDFLARE_524 = "cloudflare_524"  # applied; the origin did it but answered too late
 HTTP_504_APPLIED = "http_504_applied"  # applied; then a gateway's 504 page: the answer is lost
 TRICKLE = "trickle"  # applied; the real answer one byte every hold_s seconds
+# The exchange's success envelope around an empty result: nothing applied, no order named.
+OK_WITHOUT_ID = "ok_without_id"
+# A gateway's error page that quotes the request's headers back (API key and passphrase included).
+ECHO_HEADERS = "echo_headers"
 # Bitget's documented batch examples: failureList items with errorMsg only ("notExistend"), no code.
 NO_ERROR_CODE = "no_error_code"
 # Bybit batch answers whose two lists disagree: retExtInfo.list loses its first entry, or gains an
@@ -74,6 +78,8 @@ FAULT_KINDS = (
     NO_ERROR_CODE,
     CODE_LIST_SHORT,
     CODE_LIST_LONG,
+    OK_WITHOUT_ID,
+    ECHO_HEADERS,
 )
 # Faults after which the request's effect (e.g. the cancel) has happened on the server.
 APPLIED_FAULTS = frozenset(
