@@ -13,6 +13,8 @@ import logging
 import threading
 import time
 
+import ccxt
+import ccxt.async_support
 import pytest
 
 from batchcancel import CancelRequest, Settings, Status, cancel_orders, cancel_orders_async
@@ -294,7 +296,12 @@ def test_closing_an_async_exchange_mid_call_gives_failed_never_rejected(sandbox)
     report = asyncio.run(run())
     check_invariant(sandbox, "bybit", requests, report)
     statuses = {o.status for o in report.outcomes}
-    assert Status.REJECTED not in statuses and Status.FAILED in statuses
+    assert Status.REJECTED not in statuses
+    if not hasattr(ccxt.async_support.Exchange, "closed_by_user"):
+        # ccxt before 4.5.71 (still supported: tox -e ccxt-oldest) reopens its session for a
+        # request made after close(), so the call simply completes, every order truly answered.
+        return
+    assert Status.FAILED in statuses
     assert any("closed during the call" in o.message for o in report.outcomes)
 
 
