@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from batchcancel.errors import ConfigError
+from batchcancel.store_url import check_store_url, display_url
 
 CONFIG_SECTION = "batch_cancel"
 
@@ -26,6 +27,11 @@ def _positive(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
 def _not_negative(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
     if value < 0:
         raise ConfigError(f"{CONFIG_SECTION}.{attribute.name} must be 0 or more, got {value!r}")
+
+
+def _store_url(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is not None:
+        check_store_url(f"{CONFIG_SECTION}.{attribute.name}", value)
 
 
 @attrs.frozen
@@ -52,6 +58,10 @@ class Settings:
     """The whole call ends by then: what is still waiting for rate budget becomes ``FAILED``."""
     verify: bool = False
     """After cancelling, re-read the affected symbols' open orders and cancel again what is still open."""
+    budget_store: str | None = attrs.field(default=None, validator=_store_url, repr=display_url)
+    """``redis://host:port/db`` (or ``rediss://``): share each account's rate budgets with every bot
+    using the same store (needs the ``redis`` extra); None paces in this process only. See
+    docs/shared-budget.md."""
 
     @classmethod
     def from_config(cls, host_config: Mapping[str, Any] | None) -> Settings:
@@ -96,6 +106,7 @@ _KINDS: Mapping[str, str] = {
     "backoff_max_s": "number",
     "deadline_s": "number",
     "verify": "bool",
+    "budget_store": "url?",
 }
 
 
@@ -113,6 +124,9 @@ def _checked(key: str, value: Any, kind: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{where} must be a number, got {value!r}")
         return float(value)
+    elif kind == "url?":
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{where} must be a redis:// URL or null, got {type(value).__name__}")
     elif kind == "names":
         ok = isinstance(value, str) or (
             isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)

@@ -65,6 +65,11 @@ def new_job(
 
     fallback = None if isinstance(dialect, CcxtSingleCancel) else CcxtSingleCancel.for_exchange(exchange.id)
     secrets = [str(getattr(exchange, name, "") or "") for name in ("apiKey", "secret", "password", "uid")]
+    budgets = None
+    if settings.budget_store:
+        from batchcancel.redis_store import shared_book
+
+        budgets = shared_book(dialect.budgets(settings), settings.budget_store, exchange)
     return CancelJob(
         dialect,
         requests,
@@ -74,6 +79,7 @@ def new_job(
         markets_by_id=getattr(exchange, "markets_by_id", None),
         fallback=fallback,
         secrets=secrets,
+        budgets=budgets,
     )
 
 

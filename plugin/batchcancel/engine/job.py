@@ -49,6 +49,7 @@ class CancelJob:
         fallback: Dialect | None = None,
         secrets: Iterable[str] = (),
         rng: random.Random | None = None,
+        budgets: BudgetBook | None = None,
     ) -> None:
         self.dialect = dialect
         self.fallback_dialect = fallback
@@ -59,7 +60,8 @@ class CancelJob:
         self.requests_sent = 0
         self._secrets = [s for s in secrets if s and len(s) >= 4]
         self._rng = rng or random.Random()
-        self._budgets = BudgetBook(dialect.budgets(settings))
+        # A shared book (engine/shared_budget.py) when a budget store is set; else in-process.
+        self._budgets = budgets if budgets is not None else BudgetBook(dialect.budgets(settings))
         self._final: dict[int, CancelOutcome] = {}
         self._queues: dict[QueueKey, deque[ItemState]] = {}
         self._waiting: list[tuple[float, int, ItemState]] = []
@@ -315,7 +317,7 @@ class CancelJob:
 
     def _batch_size(self, route: Route, key: QueueKey, queued: int, now: float) -> int:
         size = min(per_request(route, key.isolate, self.settings.max_batch_size), queued)
-        return min(size, route.items_within(self._budgets.capacity(route.budget, now)))
+        return self._budgets.take(route, size, now)
 
     def _secondary_pays(self, key: QueueKey, routes: Sequence[Route], index: int, now: float) -> bool:
         queued = len(self._queues[key])
@@ -360,7 +362,7 @@ class CancelJob:
             return Verdict.transient(code, message)
         if kind is ErrorClass.RATE_LIMITED:
             budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget))
+            self._budgets.block(budget, now + self._budgets.window(budget), now)
             return Verdict.rate_limited(code, message)
         if kind is ErrorClass.TRANSIENT:
             return Verdict.transient(code, message)
@@ -391,7 +393,7 @@ class CancelJob:
             state.waits += 1
             budget = call.route.budget if call is not None and call.route else None
             until = verdict.retry_at or now + self._budgets.window(budget)
-            if self._budgets.block(budget, until):
+            if self._budgets.block(budget, until, now):
                 # Only this route's budget is spent: the planner keeps off it until the reset,
                 # and another route with budget left (Bybit's separate single-cancel budget) may
                 # carry the order now instead of after the reset.
