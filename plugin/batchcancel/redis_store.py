@@ -86,6 +86,14 @@ if op == 'reserve' then
   local wait = window
   if oldest[2] then wait = tonumber(oldest[2]) + window - now end
   return {0, tostring(limit), math.max(1, wait), heard, ''}
+elseif op == 'record' then
+  -- token, cost, hold_ms: a request paced by the bot alone (no reservation asked for it) still
+  -- counts for every bot
+  local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
+  local member = ARGV[3] .. '|' .. ARGV[2] .. '|' .. seq
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), member)
+  keep()
+  return member
 elseif op == 'settle' then
   -- member: from now on the entry ages out like an answered request (gone already: nothing)
   redis.call('ZADD', KEYS[1], 'XX', now, ARGV[2])
@@ -185,6 +193,10 @@ class RedisBudgetStore:
         )  # fmt: skip
         ticket = member.decode() if isinstance(member, bytes) else str(member)
         return Grant(int(items), float(limit_text), int(wait_ms) / 1000.0, bool(heard), ticket)
+
+    def record(self, budget: str, token: str, cost: float, hold_s: float) -> str:
+        member = self._run(budget, "record", token, cost, _ms(hold_s))
+        return member.decode() if isinstance(member, bytes) else str(member)
 
     def settle(self, budget: str, ticket: str) -> None:
         self._run(budget, "settle", ticket)

@@ -6,7 +6,8 @@ import multiprocessing
 import threading
 import time
 
-from batchcancel.engine.shared_budget import account_id
+from batchcancel.engine.dialect import Budget, Route
+from batchcancel.engine.shared_budget import SharedBudgetBook, account_id
 from batchcancel.redis_store import RedisBudgetStore
 
 BUDGET = "bybit:acct:batch:spot"
@@ -83,6 +84,14 @@ def test_unanswered_reservation_expires_and_an_answer_settles_it(redis_url):
     assert reserve(store, "later", 5, 5, **short).items == 5
 
 
+def test_a_recorded_request_counts_for_every_bot(redis_url):
+    store = RedisBudgetStore(redis_url)
+    ticket = store.record(BUDGET, "read", 15, hold_s=60.0)  # paced by one bot alone, told afterwards
+    assert reserve(store, "a", 10, 20).items == 5
+    store.settle(BUDGET, ticket)
+    assert reserve(store, "b", 10, 20).items == 0
+
+
 def test_first_request_goes_at_full_size_until_a_limit_is_heard(redis_url):
     store = RedisBudgetStore(redis_url)
     unheard = {**LONG, "unheard": True}
@@ -119,3 +128,20 @@ def test_account_is_a_hash_of_the_key_never_the_key():
     name = account_id(key)
     assert key not in name and len(name) == 20
     assert name == account_id(key) and name != account_id(key + "x")
+
+
+def test_a_bot_the_store_turned_away_asks_again_even_with_nothing_in_flight(redis_url):
+    # Regression: a bot denied by the store with no request of its own in flight, whose denial
+    # ran out while it planned, slept until the call's deadline (no answer was coming to wake it).
+    budgets = {"b": Budget(1, 1.0)}
+    route = Route("single", 1, "b", cost_per_call=1, cost_per_item=0)
+    first = SharedBudgetBook(budgets, RedisBudgetStore(redis_url), "bybit:acct")
+    second = SharedBudgetBook(budgets, RedisBudgetStore(redis_url), "bybit:acct")
+    now = time.time()
+    assert first.take(route, 1, now) == 1
+    first.spend("b", 1)  # in flight on the first bot
+    assert second.take(route, 1, now) == 0  # the second bot has nothing in flight at all
+    assert second.capacity("b", now) == 0
+    assert now < second.next_change("b", now) <= now + 1.0
+    later = now + 5.0  # its denial ran out before it asked when to wake
+    assert second.next_change("b", later) <= later

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -63,3 +65,26 @@ def test_missing_client_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "redis", None)
     with pytest.raises(ConfigError, match=r"batch_cancel.budget_store.*batchcancel\[redis\]"):
         Settings.from_config({"batch_cancel": {"budget_store": "redis://127.0.0.1:6390/0"}})
+
+
+def test_without_a_store_nothing_of_redis_is_imported():
+    # Unset, pacing stays in-process with no new dependency: a whole cancel call imports no redis.
+    code = textwrap.dedent(
+        """
+        import sys
+        from batchcancel import CancelRequest, cancel_orders
+        from batchcancel.sandbox import Sandbox
+
+        with Sandbox() as sandbox:
+            orders = sandbox.seed_orders("bybit", {"BTC/USDT": 3})
+            client = sandbox.client("bybit", enableRateLimit=False)
+            report = cancel_orders(client, [CancelRequest(o.symbol, order_id=o.order_id) for o in orders])
+        assert report.counts()["canceled"] == 3, report
+        leaked = [m for m in sys.modules if m == "redis" or m.startswith(("redis.", "batchcancel.redis"))]
+        assert not leaked, leaked
+        print("ok")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

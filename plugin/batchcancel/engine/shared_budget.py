@@ -74,6 +74,8 @@ class BudgetStore(Protocol):
         unheard: bool,
     ) -> Grant: ...
 
+    def record(self, budget: str, token: str, cost: float, hold_s: float) -> str: ...
+
     def settle(self, budget: str, ticket: str) -> None: ...
 
     def observe(
@@ -116,6 +118,7 @@ class SharedBudgetBook(BudgetBook):
         self._denied_until: dict[str, float] = {}
         self._reserved: dict[str, str] = {}  # budget key -> ticket of the reservation not yet spent
         self._tickets: dict[_Spend, tuple[str, str]] = {}
+        self._told_blocked: dict[str, float] = {}
 
     @property
     def shared(self) -> bool:
@@ -176,9 +179,15 @@ class SharedBudgetBook(BudgetBook):
 
     def spend(self, key: str | None, cost: float) -> _Spend | None:
         spend = super().spend(key, cost)
-        ticket = self._reserved.pop(key, None) if key is not None else None
-        if spend is not None and ticket:
-            self._tickets[spend] = (self._name(spend.key), ticket)
+        if spend is None or key is None:
+            return spend
+        ticket = self._reserved.pop(key, None)
+        if ticket is None and self._up and cost > 0:
+            # Paced by this book alone (a state read checks capacity, then spends): the other
+            # bots must still count it.
+            ticket = self._call(self._store.record, self._name(key), _token(), cost, HOLD_S)
+        if ticket:
+            self._tickets[spend] = (self._name(key), ticket)
         return spend
 
     def settle(self, spend: _Spend | None, now: float) -> None:
@@ -194,16 +203,22 @@ class SharedBudgetBook(BudgetBook):
 
     def next_change(self, key: str | None, now: float) -> float:
         local = super().next_change(key, now)
-        denied = self._denied_until.get(key or "", 0.0)
-        if denied <= now:
+        denied = self._denied_until.get(key or "")
+        if denied is None:
             return local
         if super().capacity(key, now) > 0:
+            # Only the store said no: ask it again then. That time may have passed already while
+            # the planner finished its pass: then at once, never "when an answer arrives" (this
+            # bot may have nothing in flight on the budget: no answer would ever come).
             return denied
         return max(local, denied)
 
     def block(self, key: str | None, until: float, now: float | None = None) -> bool:
         blocked = super().block(key, until)
-        if blocked and key is not None and self._up and now is not None and until > now:
+        if not blocked or key is None or now is None or until <= self._told_blocked.get(key, 0.0):
+            return blocked  # a batch answer refuses many orders at once: tell the store once
+        self._told_blocked[key] = until
+        if self._up and until > now:
             self._call(self._store.block, self._name(key), until - now, self._budgets[key].window_s)
         return blocked
 
