@@ -1,4 +1,4 @@
-"""Fixtures shared by every test directory."""
+"""Fixtures shared by every test directory (shared helpers are in tests/helpers.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ def sandbox(sandbox_server):
     sandbox_server.reset()
     yield sandbox_server
     sandbox_server.reset()
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request) -> str:
+    """Run the test through the sync driver (ccxt) and through the async one (ccxt.async_support)."""
+    return request.param
 
 
 @pytest.fixture(autouse=True)

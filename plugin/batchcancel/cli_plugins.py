@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([attrs.asdict(info) for info in infos], indent=2))
         return 0
     if autoload_disabled():
-        print(f"entry-point autoload is off ({DISABLE_AUTOLOAD_ENV}); no plugin was loaded")
+        print(f"entry-point autoload is off ({DISABLE_AUTOLOAD_ENV}): only the built-in plugins are loaded")
     header = ("name", "distribution", "version", "state")
     rows = [header] + [
         (i.name, i.distribution, i.version, i.state + (f" ({i.reason})" if i.reason else "")) for i in infos

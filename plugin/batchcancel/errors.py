@@ -1,12 +1,41 @@
-"""Exceptions batchcancel raises itself (exchange errors become outcomes, not exceptions)."""
+"""Exceptions batchcancel raises itself (exchange errors become outcomes, not exceptions).
+
+A leaf module: it imports nothing from the package. What ``CancelFailures`` reads of an outcome is
+spelled out as a protocol here, and ``model.CancelOutcome`` satisfies it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Generic, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from batchcancel.model import CancelOutcome
+
+class _DescribedRequest(Protocol):
+    def describe(self) -> str: ...
+
+
+class _NamedStatus(Protocol):
+    @property
+    def value(self) -> str: ...
+
+
+class FailedOutcome(Protocol):
+    """What :class:`CancelFailures` reads of each outcome it lists."""
+
+    @property
+    def request(self) -> _DescribedRequest: ...
+
+    @property
+    def status(self) -> _NamedStatus: ...
+
+    @property
+    def code(self) -> str | None: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+OutcomeT = TypeVar("OutcomeT", bound=FailedOutcome)
 
 
 class BatchCancelError(Exception):
@@ -21,11 +50,11 @@ class WrongExchangeKind(BatchCancelError, TypeError):
     """A sync ccxt exchange was given to the async API or the other way round."""
 
 
-class CancelFailures(BatchCancelError):
+class CancelFailures(BatchCancelError, Generic[OutcomeT]):
     """Raised by ``CancelReport.raise_for_failures()`` when something was rejected or failed."""
 
-    def __init__(self, outcomes: Sequence[CancelOutcome]) -> None:
-        self.outcomes = list(outcomes)
+    def __init__(self, outcomes: Sequence[OutcomeT]) -> None:
+        self.outcomes: list[OutcomeT] = list(outcomes)
         lines = [
             f"{o.request.describe()}: {o.status.value}"
             + (f" (code {o.code})" if o.code else "")

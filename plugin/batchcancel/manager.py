@@ -1,11 +1,14 @@
-"""Plugin discovery and the typed call into the ``cancel_orders`` hook.
+"""Plugin registration and discovery, and the typed call into the ``cancel_orders`` hook.
 
-Built-in plugins are found through the same ``batchcancel`` entry points as third-party ones, so a
-plain ``pip install`` is what exposes them. Blocking happens before an entry point is loaded.
+The built-in plugins (``bybit``, ``bitget``, ``ccxt``) are registered by the manager itself, as
+pluggy's own example and tox do: they are part of the package, so the autoload switch cannot take
+them away. Third-party plugins come through the ``batchcancel`` entry-point group. The disable
+list (``BATCHCANCEL_DISABLE_PLUGINS``) blocks names of either kind before they are imported.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
@@ -25,13 +28,20 @@ ENTRY_POINT_GROUP = PROJECT_NAME
 DISABLE_PLUGINS_ENV = "BATCHCANCEL_DISABLE_PLUGINS"
 DISABLE_AUTOLOAD_ENV = "BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD"
 
+# Imported by name, when the manager loads, so that importing the manager alone stays cheap.
+BUILTIN_PLUGINS: dict[str, str] = {
+    "ccxt": "batchcancel.exchanges.ccxt_fallback",
+    "bybit": "batchcancel.exchanges.bybit",
+    "bitget": "batchcancel.exchanges.bitget",
+}
+
 
 @attrs.frozen
 class PluginInfo:
     """What ``batchcancel plugins`` shows about one plugin."""
 
     name: str
-    """The entry point name (what ``disabled_plugins`` takes)."""
+    """The plugin's name (what ``disabled_plugins`` takes): a built-in's or its entry point's."""
     distribution: str
     """The installed distribution that declares it (``batchcancel`` for built-ins)."""
     version: str
@@ -47,6 +57,13 @@ def env_disabled_plugins() -> tuple[str, ...]:
     return tuple(sorted({name.strip() for name in raw.split(",") if name.strip()}))
 
 
+def _installed_version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "?"
+
+
 def autoload_disabled() -> bool:
     return os.environ.get(DISABLE_AUTOLOAD_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
@@ -60,14 +77,25 @@ class PluginManager:
         self._infos: dict[str, PluginInfo] = {}
 
     def load_entry_points(self, blocked: Iterable[str] = (), autoload: bool = True) -> None:
-        """Load every entry point in the group, except blocked ones; a broken one is logged and skipped."""
+        """Register the built-ins, then (``autoload``) every entry point in the group; blocked names
+        are never imported, and a broken entry point is logged and skipped."""
         for name in blocked:
             self.pm.set_blocked(name)
             self._infos[name] = PluginInfo(name, "?", "?", "blocked", f"{DISABLE_PLUGINS_ENV}")
+        self._register_builtins()
         if autoload:
             for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
                 self._load(entry_point)
         self._drop_invalid()
+
+    def _register_builtins(self) -> None:
+        version = _installed_version(PROJECT_NAME)
+        for name, module in BUILTIN_PLUGINS.items():
+            if self.pm.is_blocked(name):
+                self._infos[name] = PluginInfo(name, PROJECT_NAME, version, "blocked", DISABLE_PLUGINS_ENV)
+                continue
+            self.pm.register(importlib.import_module(module), name=name)
+            self._infos[name] = PluginInfo(name, PROJECT_NAME, version, "active")
 
     def _drop_invalid(self) -> None:
         """A discovered plugin implementing an unknown (e.g. misspelt) hook is an error: drop it, loudly."""
@@ -92,7 +120,14 @@ class PluginManager:
         if self.pm.is_blocked(name):
             self._infos[name] = PluginInfo(name, dist_name, version, "blocked", DISABLE_PLUGINS_ENV)
             return
+        if BUILTIN_PLUGINS.get(name) == entry_point.value:
+            return  # an install that still declares a built-in as an entry point: registered already
         if self.pm.get_plugin(name) is not None:
+            log.warning(
+                "batchcancel plugin %r from %s is skipped: a plugin of that name is registered already",
+                name,
+                dist_name,
+            )
             return
         try:
             plugin = entry_point.load()
@@ -122,6 +157,22 @@ class PluginManager:
 
     def has_plugin(self, name: str) -> bool:
         return self.pm.get_plugin(name) is not None
+
+    def why_unclaimed(self, exclude: Iterable[str], fallback: bool) -> str:
+        """Why no plugin claimed an exchange: what was switched off, blocked or broken."""
+        reasons = []
+        if not fallback:
+            reasons.append("the ccxt fallback is off (settings.fallback)")
+        excluded = sorted(name for name in set(exclude) if self.has_plugin(name))
+        if excluded:
+            reasons.append(f"disabled for this call: {', '.join(excluded)} (settings.disabled_plugins)")
+        for state, why in (("blocked", DISABLE_PLUGINS_ENV), ("failed", "failed to load")):
+            names = sorted(info.name for info in self._infos.values() if info.state == state)
+            if names:
+                reasons.append(f"{state}: {', '.join(names)} ({why})")
+        if not reasons:
+            reasons.append("no registered plugin serves it")
+        return "; ".join(reasons)
 
     def cancel_orders(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -22,17 +23,61 @@ def _id_or_none(value: object) -> str | None:
     return text if text.strip() else None
 
 
+def _sent_form(value: Any) -> Any:
+    """A hashable form of a params value in which equal means "sent the same".
+
+    ``1``, ``1.0`` and ``True`` stay apart (they are different JSON), and mappings compare
+    whatever their key order. Equality, hashing and de-duplication all read params through it.
+    """
+    if isinstance(value, Mapping):
+        return ("mapping", tuple(sorted((repr(k), _sent_form(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("sequence", tuple(_sent_form(v) for v in value))
+    return (type(value).__name__, repr(value))
+
+
 def _frozen_params(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if value is None:
         return MappingProxyType({})
     if not isinstance(value, Mapping):
         raise TypeError(f"params must be a mapping, got {type(value).__name__}")
+    for key, item in value.items():
+        # Params go into a JSON body or a query string: anything else fails only at the exchange,
+        # after "attempts" it never saw.
+        if not isinstance(key, str) or not key.strip():
+            raise TypeError(f"params keys must be non-empty strings, got {key!r}")
+        _check_param_value(key, item)
     return MappingProxyType(dict(value))
 
 
-@attrs.frozen(eq=False)
+def _check_param_value(key: str, value: Any, depth: int = 0) -> None:
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"params[{key!r}] must be a finite number, got {value!r}")
+        return
+    if depth < 4 and isinstance(value, (list, tuple)):
+        for element in value:
+            _check_param_value(key, element, depth + 1)
+        return
+    if depth < 4 and isinstance(value, Mapping):
+        for inner_key, element in value.items():
+            if not isinstance(inner_key, str):
+                raise TypeError(f"params[{key!r}] keys must be strings, got {inner_key!r}")
+            _check_param_value(key, element, depth + 1)
+        return
+    raise TypeError(
+        f"params[{key!r}] must be a string, number, boolean, null, or a list or mapping of them, "
+        f"got {type(value).__name__}"
+    )
+
+
+@attrs.frozen
 class CancelRequest:
-    """One order to cancel, named the way ccxt names it."""
+    """One order to cancel, named the way ccxt names it.
+
+    Equal requests hash alike: attrs derives both from the fields, params in their sent form."""
 
     symbol: str
     """ccxt unified symbol, such as ``BTC/USDT`` (spot) or ``BTC/USDT:USDT`` (USDT perpetual)."""
@@ -43,7 +88,7 @@ class CancelRequest:
     client_order_id: str | None = attrs.field(default=None, converter=_id_or_none)
     """Your own order id (Bybit ``orderLinkId``, Bitget ``clientOid``)."""
 
-    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_params)
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_params, eq=_sent_form)
     """Exchange-specific extras, e.g. Bybit ``{"orderFilter": "StopOrder"}`` or a ``category`` override."""
 
     def __attrs_post_init__(self) -> None:
@@ -74,21 +119,8 @@ class CancelRequest:
             self.symbol,
             self.order_id,
             None if self.order_id is not None else self.client_order_id,
-            tuple(sorted((k, repr(v)) for k, v in self.params.items())),
+            _sent_form(self.params),
         )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CancelRequest):
-            return NotImplemented
-        return (self.symbol, self.order_id, self.client_order_id, dict(self.params)) == (
-            other.symbol,
-            other.order_id,
-            other.client_order_id,
-            dict(other.params),
-        )
-
-    def __hash__(self) -> int:
-        return hash(self.identity)
 
     def describe(self) -> str:
         ident = (

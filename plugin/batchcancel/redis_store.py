@@ -5,23 +5,20 @@ keeps them on one node: a sorted set of the window's entries (member ``cost|toke
 millisecond from which the entry ages out over the window) and a hash of what the exchange said
 (``limit``, ``blocked_until``). Time is Redis's own clock (``TIME``), so bots on machines whose
 clocks differ still share one window. The Redis client is imported here only, and only when a
-``budget_store`` is set (the ``redis`` extra).
+``budget_store`` is set (the ``redis`` extra). This module knows nothing of the engine; the
+engine's ``SharedBudgetBook`` (engine/shared_budget.py) uses it.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
-from collections.abc import Mapping
 from typing import Any
 
-from batchcancel.engine.dialect import Budget
-from batchcancel.engine.pacing import BudgetBook
-from batchcancel.engine.shared_budget import Grant, SharedBudgetBook, StoreUnavailable, account_id
-from batchcancel.store_url import display_url, password_of
+import attrs
 
-log = logging.getLogger("batchcancel")
+from batchcancel.redact import Redactor
+from batchcancel.store_url import display_url, password_of
 
 KEY_PREFIX = "batchcancel:budget"
 SOCKET_TIMEOUT_S = 0.25
@@ -132,6 +129,26 @@ return redis.error_reply('unknown operation ' .. tostring(op))
 """
 
 
+class StoreUnavailable(Exception):
+    """The store did not answer in time, or not at all; the message carries no password."""
+
+
+@attrs.frozen
+class Grant:
+    """The store's answer to one reservation."""
+
+    items: int
+    """Orders the request may carry (0: none now)."""
+    limit: float
+    """The budget's limit as the store knows it (learned from an exchange's report, if any)."""
+    wait_s: float
+    """When nothing was granted: how long until units may free up."""
+    heard: bool
+    """Some bot has heard the exchange report this budget's real limit."""
+    ticket: str = ""
+    """Names the reservation, to settle it when the answer arrives."""
+
+
 def _ms(seconds: float) -> int:
     return max(0, round(seconds * 1000))
 
@@ -146,6 +163,8 @@ class RedisBudgetStore:
 
         self.display = display_url(url)
         self._password = password_of(url)
+        if self._password:
+            Redactor([self._password])  # batchcancel's log filter masks it from now on
         # No client-side retry: a fault must reach the engine at once, which then paces alone.
         self._client = redis.Redis.from_url(
             url,
@@ -171,7 +190,7 @@ class RedisBudgetStore:
         except self._errors as error:
             message = f"{type(error).__name__}: {error}"
             if self._password:
-                message = message.replace(self._password, "***")
+                message = message.replace(self._password, "***")  # the log filter is not the only reader
             raise StoreUnavailable(f"{self.display}: {message}") from None
 
     def reserve(
@@ -236,25 +255,3 @@ def open_store(url: str) -> RedisBudgetStore:
         if store is None:
             store = _stores[key] = RedisBudgetStore(url)
         return store
-
-
-def shared_book(budgets: Mapping[str, Budget], url: str | None, exchange: Any) -> BudgetBook | None:
-    """The shared book for a call on ``exchange``, or None to pace in this process only.
-
-    None when no store is set, when the dialect paces no budget, or when the store cannot even be
-    set up (then with a warning: the call goes on, paced locally).
-    """
-    api_key = str(getattr(exchange, "apiKey", "") or "")
-    if not url or not budgets or not api_key:
-        return None
-    try:
-        store = open_store(url)
-    except Exception as error:
-        log.warning(
-            "batchcancel: budget store %s cannot be used (%s); pacing in this process only",
-            display_url(url),
-            type(error).__name__,
-        )
-        return None
-    scope = f"{getattr(exchange, 'id', '?')}:{account_id(api_key)}"
-    return SharedBudgetBook(budgets, store, scope)

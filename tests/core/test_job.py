@@ -2,75 +2,13 @@
 
 from __future__ import annotations
 
-import random
-from collections.abc import Hashable, Sequence
-from typing import Any
-
 import ccxt
 import pytest
 
 from batchcancel import CancelRequest, Settings, Status
-from batchcancel.engine import Budget, BudgetObservation, Call, CancelJob, Dialect, Route, Verdict, WorkItem
+from batchcancel.engine import BudgetObservation, Call, CancelJob, Verdict
 from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
-
-MARKETS = {
-    "BTC/USDT": {"id": "BTCUSDT", "symbol": "BTC/USDT", "type": "spot"},
-    "ETH/USDT": {"id": "ETHUSDT", "symbol": "ETH/USDT", "type": "spot"},
-    "BTC/USDT:USDT": {"id": "BTCUSDT", "symbol": "BTC/USDT:USDT", "type": "swap"},
-}
-BY_ID = {
-    "BTCUSDT": [MARKETS["BTC/USDT"], MARKETS["BTC/USDT:USDT"]],
-    "ETHUSDT": [MARKETS["ETH/USDT"]],
-}
-
-
-class Toy(Dialect):
-    """A made-up exchange: batches of up to 3 per market type, with a single route beside."""
-
-    name = "toy"
-
-    def __init__(self, batch_limit: float = 1000, single_limit: float = 1000, no_route_for: str = "") -> None:
-        self.batch_limit = batch_limit
-        self.single_limit = single_limit
-        self.no_route_for = no_route_for
-
-    def budgets(self, settings: Settings):
-        return {"batch": Budget(self.batch_limit), "single": Budget(self.single_limit)}
-
-    def group_of(self, item: WorkItem) -> Hashable:
-        return item.market["type"]
-
-    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
-        if group == self.no_route_for:
-            return ()
-        return (
-            Route("batch", 3, "batch", cost_per_item=1),
-            Route("single", 1, "single", cost_per_call=1, cost_per_item=0),
-        )
-
-    def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:
-        return Call(f"cancel_{route.name}", ([item.request.order_id for item in items],), tuple(items))
-
-    def read(self, call: Call, response: Any) -> Sequence[Verdict]:
-        return [response[item.request.order_id] for item in call.items]
-
-
-def requests(n: int, symbol: str = "BTC/USDT") -> list[CancelRequest]:
-    return [CancelRequest(symbol, order_id=str(i)) for i in range(n)]
-
-
-def new_job(reqs, dialect=None, **settings) -> CancelJob:
-    settings.setdefault("backoff_base_s", 0.1)
-    return CancelJob(
-        dialect or Toy(),
-        reqs,
-        Settings(**settings),
-        now=0.0,
-        markets=MARKETS,
-        markets_by_id=BY_ID,
-        fallback=CcxtSingleCancel(),
-        rng=random.Random(1),
-    )
+from tests.helpers import MARKETS, new_job, requests, typed
 
 
 def answer_all(job: CancelJob, calls, now: float, verdict_for) -> None:
@@ -146,7 +84,7 @@ def test_unknown_and_ambiguous_symbols_are_rejected_without_a_request():
 
 
 def test_budget_limits_the_batch_and_spends_the_single_route_alongside():
-    job = new_job(requests(10), Toy(batch_limit=4, single_limit=2))
+    job = new_job(requests(10), typed(batch_limit=4, single_limit=2))
     first = job.ready_calls(0.0, 100)
     assert [(c.route.name, len(c.items)) for c in first] == [
         ("batch", 3),
@@ -163,7 +101,7 @@ def test_budget_limits_the_batch_and_spends_the_single_route_alongside():
 
 
 def test_observation_raises_the_budget(monkeypatch):
-    dialect = Toy(batch_limit=3, single_limit=0.0001)
+    dialect = typed(batch_limit=3, single_limit=0.0001)
     monkeypatch.setattr(
         dialect, "observe", lambda call, headers: BudgetObservation("batch", limit=9, remaining=6)
     )
@@ -233,7 +171,7 @@ def test_a_refused_batch_is_isolated_to_find_the_bad_order():
 
 
 def test_auth_failure_rejects_everything_and_sends_nothing_more():
-    job = new_job(requests(9), Toy(batch_limit=3, single_limit=0.0001))
+    job = new_job(requests(9), typed(batch_limit=3, single_limit=0.0001))
     (first,) = job.ready_calls(0.0, 10)
     job.on_result(
         first, 0.0, error=ccxt.AuthenticationError('toy {"retCode":10003,"retMsg":"API key is invalid."}')
@@ -245,7 +183,7 @@ def test_auth_failure_rejects_everything_and_sends_nothing_more():
 
 
 def test_order_not_found_on_a_single_cancel_means_already_closed():
-    job = new_job(requests(1), Toy(no_route_for="spot"))
+    job = new_job(requests(1), typed(no_route_for="spot"))
     sent = run_to_end(job, lambda item: ccxt.OrderNotFound("toy order does not exist"))
     assert [c.method for c in sent] == ["cancel_order"]
     (outcome,) = job.report(0.0).outcomes
@@ -253,7 +191,7 @@ def test_order_not_found_on_a_single_cancel_means_already_closed():
 
 
 def test_without_fallback_unserved_orders_are_rejected_and_say_why():
-    job = new_job(requests(2), Toy(no_route_for="spot"), fallback=False)
+    job = new_job(requests(2), typed(no_route_for="spot"), fallback=False)
     sent = run_to_end(job, lambda item: Verdict.canceled())
     assert sent == []
     assert all("fallback" in o.message and o.status is Status.REJECTED for o in job.report(0.0).outcomes)
@@ -273,7 +211,7 @@ def rate_limited_twice():
 
 def test_rate_limited_items_wait_for_the_reset_and_do_not_spend_retries():
     # A single cancel budget already spent: the batch route's reset is the only way on.
-    job = new_job(requests(2), Toy(single_limit=0.0001), max_retries=0)
+    job = new_job(requests(2), typed(single_limit=0.0001), max_retries=0)
     verdict = rate_limited_twice()
     (first,) = job.ready_calls(0.0, 10)
     answer_all(job, [first], 0.1, verdict)
@@ -322,7 +260,7 @@ def test_invalid_nonce_resyncs_the_clock_before_sending_again():
 
 
 def test_markets_are_loaded_first_when_the_exchange_has_none():
-    job = CancelJob(Toy(), requests(1), Settings(), now=0.0, fallback=CcxtSingleCancel())
+    job = CancelJob(typed(), requests(1), Settings(), now=0.0, fallback=CcxtSingleCancel())
     (load,) = job.ready_calls(0.0, 10)
     assert load.method == "load_markets"
     job.on_result(load, 0.0, error=ccxt.NetworkError("toy down"))
@@ -336,7 +274,7 @@ def test_markets_are_loaded_first_when_the_exchange_has_none():
 
 def test_secrets_never_reach_an_outcome_message():
     job = CancelJob(
-        Toy(), requests(1), Settings(max_retries=0), now=0.0, markets=MARKETS, secrets=["s3cr3t-value"]
+        typed(), requests(1), Settings(max_retries=0), now=0.0, markets=MARKETS, secrets=["s3cr3t-value"]
     )
     (call,) = job.ready_calls(0.0, 10)
     job.on_result(call, 0.0, error=ccxt.NetworkError("echo s3cr3t-value from a broken proxy"))

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import ccxt
-from test_job import new_job, requests  # same directory (pytest puts it on sys.path)
 
-from batchcancel import Status
+from batchcancel import CancelRequest, Status
 from batchcancel.engine import Verdict
+from tests.helpers import new_job, requests, typed
+
+
+def verify_job(reqs, **settings):
+    return new_job(reqs, typed(listing=True), verify=True, **settings)
+
+
+def only_on(scope, orders):
+    """An answer for the list call of ``scope`` (the others see nothing open)."""
+    return lambda call: orders if call.args[0] == scope else []
 
 
 def step(job, now, answer_cancel, open_orders):
@@ -37,14 +46,54 @@ def run(job, answer_cancel, open_orders, max_steps=50):
 
 
 def test_orders_absent_from_the_open_orders_are_marked_verified():
-    job = new_job(requests(4), verify=True)
+    job = verify_job(requests(4))
     sent = run(job, lambda item: Verdict.canceled(), lambda call: [])
     verify_calls = [c for c in sent if c.purpose == "verify"]
-    assert len(verify_calls) == 1 and verify_calls[0].method == "fetch_open_orders"
-    assert verify_calls[0].args[0] == "BTC/USDT" and verify_calls[0].args[3]["paginate"] is True
+    # The whole account is read: one list per scope (market type), whatever the requests name.
+    assert sorted(c.args[0] for c in verify_calls) == ["spot", "swap"]
     report = job.report(0.0)
     assert all(o.verified and o.status is Status.CANCELED for o in report.outcomes)
-    assert report.requests_sent == 3  # two cancels (3 + 1) and one read-back
+    assert report.requests_sent == 4  # two cancels (3 + 1) and two read-backs
+
+
+def test_every_page_is_read_to_the_end_with_the_cursor():
+    def pages(call):
+        scope, cursor = call.args
+        if scope != "spot":
+            return []
+        if cursor is None:
+            return {"orders": [{"id": "x1"}], "next": "c1"}
+        if cursor == "c1":
+            return {"orders": [{"id": "x2"}], "next": "c2"}
+        return {"orders": [{"id": "3"}], "next": None}  # the order asked about is on the third page
+
+    job = verify_job(requests(4), max_retries=0)
+    sent = run(job, lambda item: Verdict.canceled(), pages)
+    spot_pages = [c.args[1] for c in sent if c.purpose == "verify" and c.args[0] == "spot"]
+    assert spot_pages[:3] == [None, "c1", "c2"]
+    outcomes = job.report(0.0).outcomes
+    assert all(o.verified for o in outcomes[:3])
+    assert outcomes[3].status is Status.FAILED and "still open" in outcomes[3].message
+
+
+def test_a_cursor_that_comes_round_again_leaves_the_outcomes_unverified():
+    job = verify_job(requests(2), max_retries=1)
+    run(job, lambda item: Verdict.canceled(), lambda call: {"orders": [], "next": "same"})
+    assert all(o.status is Status.CANCELED and not o.verified for o in job.report(0.0).outcomes)
+
+
+def test_an_order_open_under_another_symbol_is_rejected_naming_it_and_not_cancelled_there():
+    # The exchange said "no such order" for BTC/USDT; the order rests on ETH/USDT.
+    job = verify_job([CancelRequest("BTC/USDT", order_id="7")])
+    sent = run(
+        job,
+        lambda item: Verdict.already_closed("170213", "Order does not exist."),
+        only_on("spot", [{"id": "7", "symbol": "ETH/USDT"}]),
+    )
+    (outcome,) = job.report(0.0).outcomes
+    assert outcome.status is Status.REJECTED and not outcome.verified
+    assert "open on ETH/USDT, not on BTC/USDT" in outcome.message
+    assert len([c for c in sent if c.purpose == "cancel"]) == 1  # never sent under ETH/USDT
 
 
 def test_an_acknowledged_cancel_still_open_is_sent_again_and_keeps_its_canceled_status():
@@ -61,10 +110,12 @@ def test_an_acknowledged_cancel_still_open_is_sent_again_and_keeps_its_canceled_
     rounds = []
 
     def open_orders(call):
+        if call.args[0] != "spot":
+            return []
         rounds.append(len(rounds))
         return [{"id": "1", "clientOrderId": None}] if len(rounds) == 1 else []
 
-    job = new_job(requests(2), verify=True)
+    job = verify_job(requests(2))
     run(job, cancel, open_orders)
     first, second = job.report(0.0).outcomes
     assert second.status is Status.CANCELED and second.verified
@@ -73,8 +124,8 @@ def test_an_acknowledged_cancel_still_open_is_sent_again_and_keeps_its_canceled_
 
 
 def test_an_order_that_stays_open_ends_failed_after_the_bounded_rounds():
-    job = new_job(requests(1), verify=True, max_retries=2)
-    sent = run(job, lambda item: Verdict.canceled(), lambda call: [{"id": "0"}])
+    job = verify_job(requests(1), max_retries=2)
+    sent = run(job, lambda item: Verdict.canceled(), only_on("spot", [{"id": "0"}]))
     (outcome,) = job.report(0.0).outcomes
     assert (
         outcome.status is Status.FAILED and "still open after 3 verified cancel attempts" in outcome.message
@@ -83,23 +134,28 @@ def test_an_order_that_stays_open_ends_failed_after_the_bounded_rounds():
 
 
 def test_client_order_ids_are_matched_when_there_is_no_order_id():
-    from batchcancel import CancelRequest
-
-    job = new_job([CancelRequest("BTC/USDT", client_order_id="grid-1")], verify=True, max_retries=0)
+    job = verify_job([CancelRequest("BTC/USDT", client_order_id="grid-1")], max_retries=0)
     run(
         job,
         lambda item: Verdict.canceled(),
-        lambda call: [{"id": "999", "clientOrderId": "grid-1"}],
+        only_on("spot", [{"id": "999", "clientOrderId": "grid-1"}]),
     )
     assert job.report(0.0).outcomes[0].status is Status.FAILED
 
 
 def test_a_read_back_that_keeps_failing_leaves_the_outcomes_unverified():
-    job = new_job(requests(2), verify=True, max_retries=1)
+    job = verify_job(requests(2), max_retries=1)
     sent = run(job, lambda item: Verdict.canceled(), lambda call: ccxt.NetworkError("down"))
     report = job.report(0.0)
     assert all(o.status is Status.CANCELED and not o.verified for o in report.outcomes)
-    assert len([c for c in sent if c.purpose == "verify"]) == 2
+    assert len([c for c in sent if c.purpose == "verify"]) == 2  # one page, asked twice: then given up
+
+
+def test_without_a_listing_or_a_state_read_verify_leaves_the_outcomes_unverified():
+    job = new_job(requests(2), verify=True)
+    sent = run(job, lambda item: Verdict.canceled(), lambda call: [])
+    assert all(c.purpose == "cancel" for c in sent)
+    assert all(o.status is Status.CANCELED and not o.verified for o in job.report(0.0).outcomes)
 
 
 def test_without_verify_nothing_is_read_back():

@@ -61,11 +61,11 @@ def states() -> dict[str, str]:
     return {info.name: info.state for info in get_plugin_manager().plugins()}
 
 
-def test_builtin_plugins_come_from_the_package_entry_points():
+def test_builtin_plugins_are_registered_by_the_manager_with_the_package_version():
     infos = {info.name: info for info in get_plugin_manager().plugins()}
-    assert infos["ccxt"].state == "active"
-    assert infos["ccxt"].distribution == "batchcancel"
-    assert infos["ccxt"].version == batchcancel.__version__
+    for name in ("bybit", "bitget", "ccxt"):
+        assert (infos[name].state, infos[name].distribution) == ("active", "batchcancel")
+        assert infos[name].version == batchcancel.__version__
 
 
 def test_third_party_plugins_load_and_broken_ones_are_skipped_with_a_warning(thirdparty, caplog):
@@ -89,9 +89,36 @@ def test_env_switch_blocks_named_plugins_before_they_load(thirdparty, monkeypatc
     assert not get_plugin_manager().has_plugin("ccxt")
 
 
-def test_env_switch_turns_off_autoload(thirdparty, monkeypatch):
+def test_env_switch_turns_off_autoload_of_third_party_plugins_only(thirdparty, monkeypatch):
     monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD", "1")
-    assert states() == {}
+    assert states() == {"bybit": "active", "bitget": "active", "ccxt": "active"}
+    assert "tp_good" not in sys.modules
+
+
+def test_a_built_in_is_blocked_by_name_even_with_autoload_off(monkeypatch):
+    monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGINS", "bybit")
+    assert states() == {"bybit": "blocked", "bitget": "active", "ccxt": "active"}
+    assert not get_plugin_manager().has_plugin("bybit")
+
+
+def test_a_built_in_also_declared_as_an_entry_point_is_registered_once(tmp_path, monkeypatch, caplog):
+    # An install made before the built-ins left the entry-point group still declares them; and a
+    # third party may reuse a built-in's name: the built-in keeps it and the other is skipped, loudly.
+    install_fake_distribution(
+        tmp_path,
+        {"bybit": "batchcancel.exchanges.bybit", "bitget": "tp_impostor"},
+        {"tp_impostor": GOOD_PLUGIN},
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("tp_impostor", None)
+    with caplog.at_level(logging.WARNING, logger="batchcancel"):
+        manager = get_plugin_manager()
+    implementations = [impl.plugin_name for impl in manager.pm.hook.cancel_orders.get_hookimpls()]
+    assert sorted(implementations) == ["bitget", "bybit", "ccxt"]
+    assert "tp_impostor" not in sys.modules
+    assert "'bitget' from thirdparty-plugins is skipped" in caplog.text
+    assert states() == {"bybit": "active", "bitget": "active", "ccxt": "active"}
 
 
 def test_a_registered_plugin_is_asked_first_and_can_be_unregistered():
@@ -132,6 +159,16 @@ def test_cli_lists_plugins_with_distribution_and_version_and_shows_blocked(tmp_p
     blocked = subprocess.run(
         [sys.executable, "-m", "batchcancel", "plugins"], capture_output=True, text=True, check=True, env=env
     ).stdout
-    ccxt_line = next(line for line in listed.splitlines() if line.startswith("ccxt"))
-    assert "batchcancel" in ccxt_line and batchcancel.__version__ in ccxt_line and "active" in ccxt_line
+    no_autoload = subprocess.run(
+        [sys.executable, "-m", "batchcancel", "plugins"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    ).stdout
+    for output in (listed, no_autoload):
+        for name in ("bybit", "bitget", "ccxt"):
+            line = next(line for line in output.splitlines() if line.startswith(name))
+            assert "batchcancel" in line and batchcancel.__version__ in line and "active" in line
+    assert "only the built-in plugins are loaded" in no_autoload
     assert "blocked" in next(line for line in blocked.splitlines() if line.startswith("ccxt"))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import batchcancel
 from batchcancel import (
@@ -13,6 +18,7 @@ from batchcancel import (
     ConfigError,
     Settings,
     Status,
+    errors,
 )
 from batchcancel.model import coerce_requests
 
@@ -83,6 +89,42 @@ def test_params_are_frozen_and_part_of_identity():
         request.params["x"] = 1  # type: ignore[index]
 
 
+def test_params_that_are_sent_differently_are_different_requests_with_one_identity():
+    ints, floats = CancelRequest("X", "1", params={"x": 1}), CancelRequest("X", "1", params={"x": 1.0})
+    assert ints != floats and ints.identity != floats.identity
+    assert len({ints, floats}) == 2
+    reordered = CancelRequest("X", "1", params={"b": [1, {"c": 2}], "a": True})
+    same = CancelRequest("X", "1", params={"a": True, "b": [1, {"c": 2}]})
+    assert reordered == same and hash(reordered) == hash(same) and reordered.identity == same.identity
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-3, 3) | st.sampled_from(["", "a", "1"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner, max_size=3),
+    max_leaves=8,
+)
+_requests = st.builds(
+    CancelRequest,
+    symbol=st.sampled_from(["BTC/USDT", "ETH/USDT"]),
+    order_id=st.sampled_from(["1", "2"]),
+    client_order_id=st.sampled_from([None, "c"]),
+    params=st.dictionaries(st.sampled_from(["x", "y"]), _json, max_size=2),
+)
+
+
+@given(_requests, _requests)
+def test_equal_requests_hash_alike_and_name_the_same_order(first, second):
+    if first == second:
+        assert hash(first) == hash(second) and first.identity == second.identity
+
+
+def test_errors_is_a_leaf_module_even_for_type_checkers():
+    tree = ast.parse(inspect.getsource(errors))
+    names = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    names += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    assert names and not [name for name in names if name.startswith("batchcancel")]
+
+
 def report_of(*statuses: Status) -> CancelReport:
     return CancelReport(
         tuple(
@@ -129,7 +171,7 @@ def test_settings_from_a_host_config():
         ({"enabled": "yes"}, r"batch_cancel\.enabled must be true or false"),
         ({"max_retries": "3"}, r"batch_cancel\.max_retries must be a whole number"),
         ({"max_retries": -1}, r"batch_cancel\.max_retries must be 0 or more"),
-        ({"max_concurrency": 0}, r"batch_cancel\.max_concurrency must be greater than 0"),
+        ({"max_concurrency": 0}, r"batch_cancel\.max_concurrency must be 1 or more"),
         ({"disabled_plugins": [1]}, r"batch_cancel\.disabled_plugins must be a list of plugin names"),
         ({"deadline_s": True}, r"batch_cancel\.deadline_s must be a number"),
     ],
@@ -145,9 +187,54 @@ def test_a_config_section_of_the_wrong_type_is_named():
     assert issubclass(ConfigError, ValueError)
 
 
-def test_every_setting_is_readable_from_config():
+# Issue #11, case 10: values Python's json reads happily, and types that merely look right.
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("key", ["deadline_s", "backoff_base_s", "backoff_max_s"])
+@pytest.mark.parametrize("value", [NAN, INF, -INF, 0, -1.0, "30", None])
+def test_seconds_must_be_finite_positive_numbers(key, value):
+    with pytest.raises(ConfigError, match=rf"batch_cancel\.{key} must be a finite number|must be a number"):
+        Settings(**{key: value})
+    with pytest.raises(ConfigError, match=rf"batch_cancel\.{key}"):
+        Settings.from_config({"batch_cancel": {key: value}})
+
+
+def test_nan_from_json_text_is_refused_before_anything_is_sent():
+    import json
+
+    config = json.loads('{"batch_cancel": {"deadline_s": NaN}}')  # valid JSON to Python
+    with pytest.raises(ConfigError, match="deadline_s must be a finite number"):
+        Settings.from_config(config)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"enabled": "false"}, r"batch_cancel\.enabled must be true or false, got 'false'"),
+        ({"verify": "no"}, r"batch_cancel\.verify must be true or false"),
+        ({"fallback": 1}, r"batch_cancel\.fallback must be true or false"),
+        ({"max_retries": 2.5}, r"batch_cancel\.max_retries must be a whole number"),
+        ({"max_concurrency": "8"}, r"batch_cancel\.max_concurrency must be a whole number, got '8'"),
+        ({"max_concurrency": True}, r"batch_cancel\.max_concurrency must be a whole number"),
+        ({"max_batch_size": 0}, r"batch_cancel\.max_batch_size must be 1 or more"),
+        ({"disabled_plugins": 5}, r"batch_cancel\.disabled_plugins must be a list of plugin names"),
+    ],
+)
+def test_the_constructor_checks_types_and_ranges_naming_the_key(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings(**kwargs)
+
+
+def test_the_section_passed_as_the_whole_config_is_refused_not_read_as_defaults():
+    with pytest.raises(ConfigError, match="has no 'batch_cancel' section but has its keys \\(enabled\\)"):
+        Settings.from_config({"enabled": False, "exchange": {"name": "bybit"}})
+    assert Settings.from_mapping({"enabled": False}).enabled is False
+
+
+def test_every_setting_is_checked_from_config():
     import attrs
 
-    from batchcancel.settings import _KINDS
-
-    assert set(_KINDS) == set(attrs.fields_dict(Settings))
+    for name in attrs.fields_dict(Settings):
+        with pytest.raises(ConfigError, match=rf"batch_cancel\.{name}"):
+            Settings.from_config({"batch_cancel": {name: object()}})

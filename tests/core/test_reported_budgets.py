@@ -5,54 +5,26 @@ Driven step by step with scripted answers and a virtual clock, like test_job.py.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Hashable, Sequence
-from typing import Any
-
 import pytest
 
-from batchcancel import CancelRequest, Settings
-from batchcancel.engine import Budget, BudgetObservation, Call, CancelJob, Dialect, Route, Verdict, WorkItem
+from batchcancel import Settings
+from batchcancel.engine import Budget, BudgetObservation, Call, CancelJob, Route
 from batchcancel.engine.pacing import BudgetBook
-from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
-
-MARKETS = {"BTC/USDT": {"id": "BTCUSDT", "symbol": "BTC/USDT", "type": "spot"}}
+from tests.helpers import FakeDialect, new_job, requests
 
 
-class Reported(Dialect):
-    """Batches of up to 20 whose documented budget (10 orders/s) is below what the exchange reports."""
-
-    name = "reported"
-
-    def __init__(self, reported: bool = True) -> None:
-        self.reported = reported
-
-    def budgets(self, settings: Settings):
-        return {"batch": Budget(10, reported=self.reported), "single": Budget(10, reported=self.reported)}
-
-    def group_of(self, item: WorkItem) -> Hashable:
-        return None
-
-    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
-        return (Route("batch", 20, "batch"), Route("single", 1, "single"))
-
-    def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:
-        return Call(route.name, (), tuple(items))
-
-    def read(self, call: Call, response: Any) -> Sequence[Verdict]:
-        return [Verdict.canceled() for _ in call.items]
-
-    def observe(self, call: Call, headers) -> BudgetObservation | None:
-        if not headers or call.route is None or call.route.budget is None:
-            return None
-        return BudgetObservation(call.route.budget, limit=headers["limit"], remaining=headers["remaining"])
+def reported(documented: float = 10, batch_max: int = 20, *, reported: bool = True) -> FakeDialect:
+    """Batches whose documented budget (10 orders/s) is below what the exchange reports."""
+    budgets = {
+        "batch": Budget(documented, reported=reported),
+        "single": Budget(documented, reported=reported),
+    }
+    routes = (Route("batch", batch_max, "batch"), Route("single", 1, "single"))
+    return FakeDialect(routes, budgets, name="reported")
 
 
-def new_job(n: int, dialect: Dialect) -> CancelJob:
-    reqs = [CancelRequest("BTC/USDT", order_id=str(i)) for i in range(n)]
-    return CancelJob(
-        dialect, reqs, Settings(), now=0.0, markets=MARKETS, fallback=CcxtSingleCancel(), rng=random.Random(1)
-    )
+def job_for(n: int, dialect: FakeDialect) -> CancelJob:
+    return new_job(requests(n), dialect, backoff_base_s=Settings().backoff_base_s)
 
 
 def shape(calls: list[Call]) -> list[tuple[str, int]]:
@@ -60,7 +32,7 @@ def shape(calls: list[Call]) -> list[tuple[str, int]]:
 
 
 def test_first_request_on_a_reported_budget_goes_at_full_size_then_paces_by_the_report():
-    job = new_job(100, Reported())
+    job = job_for(100, reported())
     first = job.ready_calls(0.0, 8)
     # Documented 10/s would mean a batch of 10 plus singles beside; instead one full batch, and
     # nothing more while it overdraws the documented floor.
@@ -72,7 +44,7 @@ def test_first_request_on_a_reported_budget_goes_at_full_size_then_paces_by_the_
 
 
 def test_an_answer_without_a_report_falls_back_to_the_documented_limit():
-    job = new_job(100, Reported())
+    job = job_for(100, reported())
     (first,) = job.ready_calls(0.0, 8)
     job.on_result(first, 0.1, response={})  # no headers: nothing reported
     # 20 spent of the documented 10 this window: the batch route waits; the single route
@@ -82,7 +54,7 @@ def test_an_answer_without_a_report_falls_back_to_the_documented_limit():
 
 
 def test_unreported_budgets_keep_planning_from_the_documented_limit():
-    job = new_job(30, Reported(reported=False))
+    job = job_for(30, reported(reported=False))
     assert shape(job.ready_calls(0.0, 8))[0] == ("batch", 10)
 
 
@@ -94,14 +66,7 @@ def test_a_reset_reported_further_than_one_window_away_blocks_for_one_window_at_
 
 
 def test_after_the_full_size_first_request_the_documented_floor_may_be_spent_at_once():
-    class Spot(Reported):
-        def budgets(self, settings: Settings):
-            return {"batch": Budget(20, reported=True), "single": Budget(20, reported=True)}
-
-        def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
-            return (Route("batch", 10, "batch"), Route("single", 1, "single"))
-
-    job = new_job(35, Spot())
+    job = job_for(35, reported(documented=20, batch_max=10))
     # Bybit spot: batches of 10 into a documented 20 orders/s: two batches in the first round trip.
     assert shape(job.ready_calls(0.0, 8)) == [("batch", 10), ("batch", 10)]
     assert job.ready_calls(0.0, 8) == []

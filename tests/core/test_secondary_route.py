@@ -6,60 +6,15 @@ nothing and the batch route carries the rest in the next window.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Hashable, Sequence
-from typing import Any
-
 import ccxt
 
-from batchcancel import CancelRequest, Settings, Status
-from batchcancel.engine import Budget, Call, CancelJob, Dialect, Route, Verdict, WorkItem
-from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
-
-MARKETS = {"BTC/USDT": {"id": "BTCUSDT", "symbol": "BTC/USDT", "type": "spot"}}
+from batchcancel import Status
+from batchcancel.engine import CancelJob, Verdict
+from tests.helpers import FakeDialect, new_job, paced, requests
 
 
-class Paced(Dialect):
-    """Batches of up to 5 beside a single route; the batch budget counts requests or orders."""
-
-    name = "paced"
-
-    def __init__(self, batch_limit: float, single_limit: float, per_order: bool) -> None:
-        self.batch_limit = batch_limit
-        self.single_limit = single_limit
-        self.per_order = per_order
-
-    def budgets(self, settings: Settings):
-        return {"batch": Budget(self.batch_limit), "single": Budget(self.single_limit)}
-
-    def group_of(self, item: WorkItem) -> Hashable:
-        return None
-
-    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
-        if self.per_order:
-            batch = Route("batch", 5, "batch", cost_per_call=0, cost_per_item=1)
-        else:
-            batch = Route("batch", 5, "batch", cost_per_call=1, cost_per_item=0)
-        return (batch, Route("single", 1, "single", cost_per_call=1, cost_per_item=0))
-
-    def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:
-        return Call(f"cancel_{route.name}", (), tuple(items))
-
-    def read(self, call: Call, response: Any) -> Sequence[Verdict]:
-        return [response(item) for item in call.items]
-
-
-def job_for(n: int, dialect: Dialect) -> CancelJob:
-    reqs = [CancelRequest("BTC/USDT", order_id=str(i)) for i in range(n)]
-    return CancelJob(
-        dialect,
-        reqs,
-        Settings(backoff_base_s=0.1),
-        now=0.0,
-        markets=MARKETS,
-        fallback=CcxtSingleCancel(),
-        rng=random.Random(1),
-    )
+def job_for(n: int, dialect: FakeDialect) -> CancelJob:
+    return new_job(requests(n), dialect)
 
 
 def windows(job: CancelJob, verdict=lambda item: Verdict.canceled()) -> list[list[tuple[str, int]]]:
@@ -83,7 +38,7 @@ def windows(job: CancelJob, verdict=lambda item: Verdict.canceled()) -> list[lis
 
 def test_per_request_budget_skips_singles_when_the_next_window_carries_the_rest():
     # 2 batch requests of 5 per window: 20 orders need 2 windows whether or not 2 singles help.
-    job = job_for(20, Paced(batch_limit=2, single_limit=2, per_order=False))
+    job = job_for(20, paced(batch_limit=2, single_limit=2, per_order=False))
     seen = windows(job)
     assert seen == [[("batch", 5), ("batch", 5)], [("batch", 5), ("batch", 5)]]
     assert job.requests_sent == 4  # the minimum: ceil(20 / 5)
@@ -91,7 +46,7 @@ def test_per_request_budget_skips_singles_when_the_next_window_carries_the_rest(
 
 
 def test_per_request_budget_uses_singles_when_they_finish_the_group_now():
-    job = job_for(12, Paced(batch_limit=2, single_limit=2, per_order=False))
+    job = job_for(12, paced(batch_limit=2, single_limit=2, per_order=False))
     seen = windows(job)
     assert seen == [[("batch", 5), ("batch", 5), ("single", 1), ("single", 1)]]
     assert job.report(0.0).ok
@@ -99,7 +54,7 @@ def test_per_request_budget_uses_singles_when_they_finish_the_group_now():
 
 def test_per_order_budget_spends_singles_beside_batches_to_finish_sooner():
     # 5 orders per window through batches, 5 more through singles: 20 orders in 2 windows, not 4.
-    job = job_for(20, Paced(batch_limit=5, single_limit=5, per_order=True))
+    job = job_for(20, paced(batch_limit=5, single_limit=5, per_order=True))
     seen = windows(job)
     assert len(seen) == 2
     assert seen[0] == [("batch", 5)] + [("single", 1)] * 5
@@ -108,7 +63,7 @@ def test_per_order_budget_spends_singles_beside_batches_to_finish_sooner():
 
 
 def test_isolated_orders_spend_the_single_budget_freely():
-    job = job_for(5, Paced(batch_limit=1, single_limit=3, per_order=False))
+    job = job_for(5, paced(batch_limit=1, single_limit=3, per_order=False))
     (first,) = job.ready_calls(0.0, 100)
     job.on_result(first, 0.0, error=ccxt.BadRequest('paced {"code":"1","msg":"bad batch"}'))
     isolated = job.ready_calls(0.0, 100)

@@ -9,9 +9,9 @@ budget's next window, leaving a whole window of single-cancel budget unused.
 from __future__ import annotations
 
 import pytest
-from test_secondary_route import Paced, job_for
 
 from batchcancel.engine import Verdict
+from tests.helpers import new_job, paced, requests
 
 
 def canceled(item):
@@ -19,7 +19,7 @@ def canceled(item):
 
 
 def test_single_budget_freeing_after_the_batch_budget_is_used_in_the_same_window():
-    job = job_for(20, Paced(batch_limit=5, single_limit=5, per_order=True))
+    job = new_job(requests(20), paced(batch_limit=5, single_limit=5, per_order=True))
     first = job.ready_calls(0.0, 100)
     assert sorted((c.route.name, len(c.items)) for c in first) == [("batch", 5)] + [("single", 1)] * 5
     for call in sorted(first, key=lambda c: c.route.name):  # the batch answers at 0.01, singles at 0.1
@@ -43,7 +43,7 @@ def test_single_budget_freeing_after_the_batch_budget_is_used_in_the_same_window
 def test_free_request_slots_do_not_veto_the_secondary_route():
     """With fewer free slots than the single budget allows, the singles still go (the rest when
     slots free up), instead of waiting a whole window for the batch budget."""
-    job = job_for(15, Paced(batch_limit=5, single_limit=5, per_order=True))
+    job = new_job(requests(15), paced(batch_limit=5, single_limit=5, per_order=True))
     first = job.ready_calls(0.0, 100)
     assert sorted((c.route.name, len(c.items)) for c in first) == [("batch", 5)] + [("single", 1)] * 5
     for call in sorted(first, key=lambda c: c.route.name, reverse=True):  # singles at 0.01, batch at 0.5

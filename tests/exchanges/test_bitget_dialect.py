@@ -147,11 +147,22 @@ def test_order_not_open_codes_are_already_closed_with_the_code(code):
         ("40017", "Parameter verification failed", Kind.FINAL, Status.REJECTED),
         (None, "The order does not exist", Kind.FINAL, Status.ALREADY_CLOSED),
         (None, "订单不存在", Kind.FINAL, Status.ALREADY_CLOSED),
-        # Only exact "not open" messages count: a bad symbol is not an order that is gone.
+        # The docs' own mix example: errorMsg only, and this spelling.
+        (None, "notExistend", Kind.FINAL, Status.ALREADY_CLOSED),
+        (None, "The order does not exist!", Kind.FINAL, Status.ALREADY_CLOSED),
+        (None, "No order to cancel", Kind.FINAL, Status.ALREADY_CLOSED),
+        (None, "Order not exist", Kind.FINAL, Status.ALREADY_CLOSED),
+        ("45057", "The order does not exist!", Kind.FINAL, Status.ALREADY_CLOSED),
+        ("31007", "Order does not exist", Kind.FINAL, Status.ALREADY_CLOSED),
+        ("80011", "Order not exist", Kind.FINAL, Status.ALREADY_CLOSED),
+        ("43020", "Stop profit and stop loss order does not exist", Kind.FINAL, Status.ALREADY_CLOSED),
+        # Only messages about the order count: a bad symbol or key is not an order that is gone.
         (None, "symbol does not exist", Kind.FINAL, Status.REJECTED),
+        (None, "Apikey does not exist", Kind.FINAL, Status.REJECTED),
+        (None, "duplicate clientOrderId", Kind.FINAL, Status.REJECTED),
     ],
 )
-def test_failure_entries_map_by_code_then_by_exact_message(code, message, kind, status):
+def test_failure_entries_map_by_code_then_by_message(code, message, kind, status):
     dialect = BitgetDialect()
     entry = {"orderId": "7", "clientOid": "c7", "errorMsg": message}
     if code is not None:
@@ -283,9 +294,10 @@ def test_ccxt_has_the_implicit_methods_the_dialect_calls():
 
 def test_budgets_are_ten_requests_per_second_per_endpoint_whatever_the_batch_size():
     budgets = BitgetDialect().budgets(Settings())
-    assert {key: (b.limit, b.window_s) for key, b in budgets.items()} == {
-        route.budget: (10, 1.0) for route in (SPOT_BATCH, SPOT_SINGLE, MIX_BATCH, MIX_SINGLE)
-    }
+    cancels = {route.budget: (10, 1.0) for route in (SPOT_BATCH, SPOT_SINGLE, MIX_BATCH, MIX_SINGLE)}
+    reads = {"spot-order-info": (20, 1.0), "mix-order-detail": (10, 1.0)}
+    reads.update({"spot-open-orders": (20, 1.0), "mix-open-orders": (20, 1.0)})
+    assert {key: (b.limit, b.window_s) for key, b in budgets.items()} == {**cancels, **reads}
     assert SPOT_BATCH.cost(50) == SPOT_BATCH.cost(1) == MIX_BATCH.cost(50) == 1
     assert SPOT_BATCH.max_items == MIX_BATCH.max_items == 50
 

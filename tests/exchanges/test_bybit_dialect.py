@@ -279,12 +279,27 @@ def test_an_item_missing_from_the_answer_is_never_assumed_cancelled():
         [{"code": 0, "msg": "OK"}, {"code": 0, "msg": "OK"}],
     )
     no_code = answer(
-        [{"symbol": "BTCUSDT", "orderId": "1"}, {"symbol": "BTCUSDT", "orderLinkId": "x"}], [{"code": 0}]
+        [{"symbol": "BTCUSDT", "orderId": "1"}, {"symbol": "BTCUSDT", "orderLinkId": "x"}],
+        [{"code": 0}, {"msg": "no code"}],
     )
     for response in (only_a, wrong_id, no_code):
         first, second = BybitDialect().read(call, response)
         assert first.status is Status.CANCELED
-        assert second.kind is Kind.RETRY and second.status is None
+        assert second.kind is Kind.RETRY and second.status is None and second.state_unknown
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        [{"code": 0, "msg": "OK"}],  # one code lost: which order does it answer?
+        [{"code": 0, "msg": "OK"}, {"code": 170213, "msg": "gone"}, {"code": 10006, "msg": "busy"}],
+    ],
+)
+def test_code_lists_out_of_step_with_the_rows_are_not_read_by_position(codes):
+    call = batch_call(CancelRequest("BTC/USDT", order_id="1"), CancelRequest("BTC/USDT", order_id="2"))
+    rows = [{"symbol": "BTCUSDT", "orderId": "1"}, {"symbol": "BTCUSDT", "orderId": "2"}]
+    with pytest.raises(MalformedResponse, match="2 result rows but"):
+        BybitDialect().read(call, answer(rows, codes))
 
 
 def test_a_row_for_another_symbol_does_not_answer_for_ours():

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ft_harness import STRATEGY, Action, Bot, write_config
 
 from batchcancel.sandbox import Sandbox
+from tests.hosts.ft_harness import STRATEGY, Action, Bot, write_config
 
 RunScenario = Callable[..., Action]
 

@@ -2,7 +2,7 @@
 
 Run in an environment with freqtrade (``tox -e freqtrade`` installs one in ``.tox/freqtrade``):
 
-    python tests/hosts/measure_shutdown.py --exchange bybit --mode spot --orders 60 --latency-ms 30
+    python -m tests.hosts.measure_shutdown --exchange bybit --mode spot --orders 60 --latency-ms 30
 
 For each of "freqtrade alone" and "batchcancel-freqtrade" it starts a fresh sandbox (the
 exchange's documented rate budgets, unscaled), a live FreqtradeBot with freqtrade's default ccxt
@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from ft_harness import STRATEGY, Bot, write_config
-
 from batchcancel.sandbox import Sandbox
+from tests.hosts.ft_harness import STRATEGY, Bot, write_config
 
 
 def measure(exchange: str, mode: str, orders: int, latency_ms: float, integrated: bool) -> dict:

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade`")
 
-from ft_harness import BATCH_PATHS, CANCEL_PATHS, Action, dialect
+from tests.hosts.ft_harness import BATCH_PATHS, CANCEL_PATHS, Action, dialect
 
 COMBOS = [("bybit", "spot"), ("bybit", "futures"), ("bitget", "spot"), ("bitget", "futures")]
 

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade`")
 
-from ft_harness import write_config
+from tests.hosts.ft_harness import write_config
 
 LAUNCHER = Path(sys.executable).parent / "batchcancel-freqtrade"
 

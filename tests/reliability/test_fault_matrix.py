@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from cancel_helpers import FAST, check_invariant, run_cancel  # beside this file
 
 from batchcancel import CancelRequest, Settings, Status, get_plugin_manager, hookimpl
+from tests.helpers import FAST, check_invariant, run_cancel
 
 EXCHANGES = ["bybit", "bitget"]
 WORKLOAD = {
@@ -78,6 +78,9 @@ def served(sandbox, fault: str, within_s: float = 3.0) -> bool:
     return False
 
 
+STATE_READ_PATHS = ("/v5/order/realtime", "/api/v2/spot/trade/orderInfo")
+
+
 @pytest.mark.parametrize("exchange_id", EXCHANGES)
 def test_a_persistent_fault_ends_failed_after_the_bounded_retries_with_the_last_error(
     sandbox, exchange_id, mode
@@ -90,10 +93,16 @@ def test_a_persistent_fault_ends_failed_after_the_bounded_retries_with_the_last_
 
     check_invariant(sandbox, exchange_id, requests, report)
     assert [o.status for o in report.outcomes] == [Status.FAILED] * 3
-    assert all(o.message.startswith("gave up after 3 attempts; last error: ") for o in report.outcomes)
-    prefix = len("gave up after 3 attempts; last error: ")
+    # max_retries + 1 attempts, then a read of each order's state: still open, so one more attempt
+    # and another read, twice (MAX_REOPEN): the outcome says it is open, with the last error.
+    assert all(o.message.startswith("still open after 5 attempts; last error: ") for o in report.outcomes)
+    prefix = len("still open after 5 attempts; last error: ")
     assert all(len(o.message) > prefix + 5 and o.code for o in report.outcomes)  # the last error, quoted
-    assert report.requests_sent == 3  # one batch, sent three times: no more
+    cancels = [e for e in sandbox.log if "cancel" in e.path]
+    reads = [e for e in sandbox.log if e.path in STATE_READ_PATHS]
+    assert len(cancels) == 5  # one batch, sent 3 + 2 times: no more
+    assert len(reads) == 3 * 3  # each order read after the 3rd, 4th and 5th attempt
+    assert report.requests_sent == len(cancels) + len(reads)
     assert len(sandbox.open_orders(exchange_id)) == 3
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from cancel_helpers import FAST, check_invariant, run_cancel  # beside this file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from batchcancel import CancelRequest, Settings, Status
+from tests.helpers import FAST, check_invariant, run_cancel
 
 SYMBOLS = {
     "bybit": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "SOL/USDT:USDT", "BTC/USD:BTC"],

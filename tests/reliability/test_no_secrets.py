@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 
 import pytest
 
-from batchcancel import CancelFailures, CancelRequest, Settings, cancel_orders, cancel_orders_async
+from batchcancel import CancelFailures, CancelRequest, Settings, cancel_orders
+from tests.helpers import run_cancel
 
 # Distinctive credentials, so that a hit can only be a leak.
 KEY, SECRET, PASSPHRASE = "KEY-7f3a9c1e2b4d", "SECRET-a1b2c3d4e5f6a7b8c9d0", "PASS-0d9c8b7a6f5e"
@@ -81,16 +81,8 @@ def test_a_full_run_with_failures_leaks_no_credential(sandbox, everything, tmp_p
         except CancelFailures as exc:
             texts.append(str(exc))
 
-        async def run_async(exchange_id=exchange_id, orders=orders):
-            client = sandbox.client(exchange_id, async_=True, account=account, enableRateLimit=False)
-            try:
-                return await cancel_orders_async(
-                    client, [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
-                )
-            finally:
-                await client.close()
-
-        texts.append(repr(asyncio.run(run_async())))
+        again = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
+        texts.append(repr(run_cancel(sandbox, exchange_id, "async", again, account=account)))
 
     texts += [repr(sandbox), repr(account), repr(Settings())]
     assert not leaks(ours(everything)), "a credential reached a log record"

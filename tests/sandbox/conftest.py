@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sandbox_http import RawClient
 
 from batchcancel.sandbox import Sandbox
+from tests.sandbox.sandbox_http import RawClient
 
 
 @pytest.fixture(scope="session")

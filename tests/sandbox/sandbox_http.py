@@ -11,7 +11,8 @@ from typing import Any
 import requests
 
 from batchcancel.sandbox import Account, Sandbox
-from batchcancel.sandbox.signing import bitget_headers, bybit_headers
+from batchcancel.sandbox.bitget.signing import bitget_headers
+from batchcancel.sandbox.bybit.signing import bybit_headers
 
 
 class RawClient:

@@ -6,9 +6,9 @@ from typing import Any
 
 import ccxt
 import pytest
-from sandbox_http import RawClient
 
 from batchcancel.sandbox import Sandbox
+from tests.sandbox.sandbox_http import RawClient
 
 BYBIT_BATCH = "/v5/order/cancel-batch"
 BITGET_BATCH = "/api/v2/spot/trade/batch-cancel-order"

@@ -8,9 +8,9 @@ from typing import Any
 import ccxt
 import pytest
 import requests
-from sandbox_http import RawClient, wait_until
 
 from batchcancel.sandbox import Sandbox
+from tests.sandbox.sandbox_http import RawClient, wait_until
 
 BYBIT_CANCEL = "/v5/order/cancel"
 BYBIT_BATCH = "/v5/order/cancel-batch"

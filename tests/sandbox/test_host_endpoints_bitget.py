@@ -8,9 +8,9 @@ from typing import Any
 
 import ccxt
 import pytest
-from sandbox_http import RawClient
 
 from batchcancel.sandbox import Sandbox
+from tests.sandbox.sandbox_http import RawClient
 
 HOUR_MS = 3_600_000
 PERP = "BTC/USDT:USDT"

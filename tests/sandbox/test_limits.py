@@ -7,9 +7,9 @@ from typing import Any
 
 import ccxt
 import pytest
-from sandbox_http import RawClient
 
 from batchcancel.sandbox import Sandbox
+from tests.sandbox.sandbox_http import RawClient
 
 BATCH = "/v5/order/cancel-batch"
 

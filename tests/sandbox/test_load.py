@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sandbox_http import RawClient
 
 from batchcancel.sandbox import Sandbox, SandboxOrder
+from tests.sandbox.sandbox_http import RawClient
 
 pytestmark = pytest.mark.slow
 

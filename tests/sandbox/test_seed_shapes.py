@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_http import RawClient
+
+from tests.sandbox.sandbox_http import RawClient
 
 DATA = Path(__file__).parent / "data"
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"

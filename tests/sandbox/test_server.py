@@ -60,10 +60,11 @@ def test_secrets_stay_out_of_reprs_logs_and_answers(sandbox: Sandbox) -> None:
     assert sandbox.api_key in shown  # query-api echoes the key, as Bybit's does
 
 
-class _CrashingDialect:
-    """A dialect whose handler always raises, to drive the server's last line of defence."""
+class _CrashingExchange:
+    """An exchange server whose handler always raises, to drive the server's last line of defence."""
 
     name = "crashing"
+    redirect_path = "/"
 
     def handle(self, request: HttpRequest) -> Reply:
         raise RuntimeError("handler bug")
@@ -89,9 +90,8 @@ class _CrashingDialect:
 
 def test_a_handler_exception_becomes_a_500_with_an_exchange_body(caplog: Any) -> None:
     log = RequestLog()
-    router = Router(
-        _CrashingDialect(), _CrashingDialect(), FaultPlan(0), LatencyPlan(0, 0, 0), log, threading.Event()
-    )
+    crashing = _CrashingExchange()
+    router = Router({"/api/": crashing}, crashing, FaultPlan(0), LatencyPlan(0, 0, 0), log, threading.Event())
     server = SandboxHTTPServer("127.0.0.1", 0, router)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -187,3 +187,32 @@ def test_batchcancel_sandbox_command_runs_until_ctrl_c() -> None:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0 and "sandbox stopped" in output
+
+
+def test_the_router_picks_the_longest_matching_prefix_and_falls_back_for_junk() -> None:
+    first, second, third = _CrashingExchange(), _CrashingExchange(), _CrashingExchange()
+    router = Router(
+        {"/api/": first, "/api/v9/": second},
+        third,
+        FaultPlan(0),
+        LatencyPlan(0, 0, 0),
+        RequestLog(),
+        threading.Event(),
+    )
+    assert router.server_for("/api/v2/spot/x") is first
+    assert router.server_for("/api/v9/x") is second
+    assert router.server_for("/") is third and router.server_for("/v5/x") is third
+
+
+def test_a_sandbox_refuses_an_exchange_it_does_not_serve(sandbox: Sandbox) -> None:
+    with pytest.raises(ValueError, match="serves bybit, bitget"):
+        sandbox.seed_orders("okx", {"BTC/USDT": 1})
+
+
+def test_a_sandbox_refuses_two_exchanges_with_one_name_or_prefix() -> None:
+    from batchcancel.sandbox.registry import EXCHANGES
+
+    with pytest.raises(ValueError, match="own name and its own path prefixes"):
+        Sandbox(exchanges=(*EXCHANGES, EXCHANGES[0]))
+    with pytest.raises(ValueError, match="at least one exchange"):
+        Sandbox(exchanges=())

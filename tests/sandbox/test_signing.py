@@ -7,10 +7,10 @@ from typing import Any
 
 import ccxt
 import pytest
-from sandbox_http import RawClient
 
 from batchcancel.sandbox import Sandbox
 from batchcancel.sandbox.signing import now_ms
+from tests.sandbox.sandbox_http import RawClient
 
 BYBIT_CANCEL = "/v5/order/cancel"
 BITGET_CANCEL = "/api/v2/spot/trade/cancel-order"

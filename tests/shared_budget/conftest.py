@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from redis_server import RedisServer  # beside this file
+
+from tests.shared_budget.redis_server import RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +30,3 @@ def own_redis():
     server = RedisServer().start()
     yield server
     server.close()
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request):
-    """Through the sync driver (threads) and the async one (tasks)."""
-    return request.param

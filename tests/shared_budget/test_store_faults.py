@@ -8,15 +8,14 @@ server that answers, seconds late), or the URL names a port nobody listens on.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 import threading
 import time
 
-from redis_server import PASSWORD  # beside this file
-
-from batchcancel import CancelRequest, Settings, Status, cancel_orders, cancel_orders_async
+from batchcancel import CancelRequest, Settings, Status
+from tests.helpers import run_cancel
+from tests.shared_budget.redis_server import PASSWORD
 
 FAST = {"backoff_base_s": 0.02, "backoff_max_s": 0.2, "deadline_s": 60.0}
 # Linear and inverse share 10 orders/s per endpoint: 40 orders take a few seconds of pacing,
@@ -25,17 +24,7 @@ WORKLOAD = {"BTC/USDT:USDT": 20, "ETH/USDT:USDT": 20}
 
 
 def run(sandbox, mode: str, requests, settings: Settings):
-    if mode == "sync":
-        return cancel_orders(sandbox.client("bybit", enableRateLimit=False), requests, settings)
-
-    async def go():
-        client = sandbox.client("bybit", async_=True, enableRateLimit=False)
-        try:
-            return await cancel_orders_async(client, requests, settings)
-        finally:
-            await client.close()
-
-    return asyncio.run(go())
+    return run_cancel(sandbox, "bybit", mode, requests, settings)
 
 
 def seeded(sandbox) -> list[CancelRequest]:

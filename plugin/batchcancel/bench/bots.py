@@ -141,7 +141,7 @@ def account_bound_s(sandbox: Any, seeded: Sequence[Seeded], rtt_s: float) -> flo
     workload = attrs.evolve(seeded[0].workload, orders=len(everything))
     if seeded[0].exchange == BYBIT:
         return bound_s(sandbox, Seeded(workload, everything), rtt_s)
-    from batchcancel.sandbox import bitget
+    from batchcancel.sandbox.bitget import rules as bitget
 
     chunks: dict[str, list[int]] = {}
     for one in seeded:

@@ -186,7 +186,7 @@ def window_s(sandbox: Any) -> float:
 
 def budget_group(exchange: str, category: str) -> str:
     if exchange == BYBIT:
-        from batchcancel.sandbox.bybit import group_of
+        from batchcancel.sandbox.bybit.rules import group_of
 
         return group_of(category)
     return "spot" if category == "spot" else "mix"
@@ -200,12 +200,12 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
     endpoint has its own budget of requests.
     """
     if exchange == BYBIT:
-        from batchcancel.sandbox import bybit
+        from batchcancel.sandbox.bybit import rules as bybit
 
         batch = sandbox.limit(BYBIT, bybit.CANCEL_BATCH, group=group)
         single = sandbox.limit(BYBIT, bybit.CANCEL, group=group)
         return BudgetGroup(group, batch + single, f"batch {batch} orders + single {single}")
-    from batchcancel.sandbox import bitget
+    from batchcancel.sandbox.bitget import rules as bitget
 
     batch_path, single_path = (
         (bitget.SPOT_BATCH, bitget.SPOT_CANCEL) if group == "spot" else (bitget.MIX_BATCH, bitget.MIX_CANCEL)
@@ -242,7 +242,8 @@ def minimum_requests(seeded: Seeded) -> int:
     Bybit mixes symbols of one category in a batch (spot 10, others 20); Bitget spot mixes
     symbols (50), Bitget futures take one symbol per request (50).
     """
-    from batchcancel.sandbox import bitget, bybit
+    from batchcancel.sandbox.bitget import rules as bitget
+    from batchcancel.sandbox.bybit import rules as bybit
 
     if seeded.exchange == BYBIT:
         return sum(math.ceil(n / bybit.BATCH_MAX[c]) for c, n in seeded.per_category().items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 
 import ccxt
 
@@ -14,6 +15,8 @@ MAX_MESSAGE = 300
 class ErrorClass(enum.Enum):
     HALT = "halt"
     """Credentials or permissions: reject everything, send nothing more."""
+    CLOSED = "closed"
+    """The caller closed the exchange object mid-call: nothing more can be sent; state unknown."""
     NOT_OPEN = "not_open"
     """The order is not open (ccxt ``OrderNotFound``)."""
     RESYNC = "resync"
@@ -28,10 +31,13 @@ class ErrorClass(enum.Enum):
     """Refused for a reason retrying will not fix."""
 
 
-def classify(error: BaseException) -> ErrorClass:
+def classify(error: BaseException, exchange_code: str | None = None) -> ErrorClass:
+    """What ``error`` means; ``exchange_code`` is the exchange's own code found in it, if any."""
     # Order matters: ccxt's hierarchy nests (OrderNotFound < InvalidOrder < ExchangeError, ...).
     if isinstance(error, ccxt.AuthenticationError):  # includes PermissionDenied, AccountSuspended
         return ErrorClass.HALT
+    if isinstance(error, ccxt.ExchangeClosedByUser):
+        return ErrorClass.CLOSED
     if isinstance(error, ccxt.OrderNotFound):
         return ErrorClass.NOT_OPEN
     if isinstance(error, ccxt.InvalidNonce):
@@ -42,6 +48,11 @@ def classify(error: BaseException) -> ErrorClass:
         return ErrorClass.TRANSIENT
     if isinstance(error, ccxt.NotSupported):
         return ErrorClass.UNSUPPORTED
+    if type(error) is ccxt.ExchangeError and exchange_code is None:
+        # ccxt's catch-all, raised with no code of the exchange's in it: for Cloudflare's 52x
+        # pages (a 524 means the origin did the work and answered too late), an empty JSON
+        # answer, a body it could not place. Nobody refused anything: the state is unknown.
+        return ErrorClass.TRANSIENT
     if isinstance(error, ccxt.BaseError):
         return ErrorClass.REJECT
     # Not a ccxt error: a decoding failure deep in ccxt on a garbled answer, or a bug. Bounded
@@ -55,3 +66,25 @@ def describe(error: BaseException) -> str:
     if len(text) > MAX_MESSAGE:
         text = text[: MAX_MESSAGE - 3] + "..."
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+# Where exchanges put their own error code in the JSON body that ccxt quotes in its messages.
+CODE_KEYS = ("retCode", "ret_code", "code", "sCode", "errorCode", "error_code")
+
+
+def code_in_message(message: str) -> str | None:
+    """The exchange's code in a ccxt exception message (``"bybit {...json body...}"``), if any."""
+    start = message.find("{")
+    if start < 0:
+        return None
+    try:
+        body = json.loads(message[start:])
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    for key in CODE_KEYS:
+        value = body.get(key)
+        if value not in (None, "", 0, "0", "00000"):
+            return str(value)
+    return None

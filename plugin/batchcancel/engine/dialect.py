@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from batchcancel.engine.reading import OpenPage, OrderState
 from batchcancel.model import CancelRequest, Status
 from batchcancel.settings import Settings
 
@@ -85,6 +86,21 @@ class Route:
         return max(0, int((capacity - self.cost_per_call + 1e-9) // self.cost_per_item))
 
 
+class Purpose(str, enum.Enum):
+    """Why the engine makes a call (a ``str``, so ``call.purpose == "cancel"`` keeps working)."""
+
+    CANCEL = "cancel"
+    """Cancel the call's orders."""
+    MARKETS = "markets"
+    """Load the exchange's markets (housekeeping)."""
+    RESYNC = "resync"
+    """Resync ccxt's clock offset after a timestamp error (housekeeping)."""
+    VERIFY = "verify"
+    """Read back open orders (verify mode)."""
+    STATE = "state"
+    """Read one order's state before giving up on it."""
+
+
 @attrs.frozen(eq=False)
 class Call:
     """One exchange call the engine must make: ``getattr(exchange, method)(*args)``."""
@@ -99,8 +115,8 @@ class Call:
     """The route it was built for (its budget is what it spends)."""
     via: str = ""
     """Recorded on outcomes this call decides."""
-    purpose: str = "cancel"
-    """``cancel``, ``markets``, ``resync`` or ``verify``."""
+    purpose: Purpose = Purpose.CANCEL
+    """What the call is for."""
     dialect: Dialect | None = attrs.field(default=None, repr=False)
     """Who reads the answer (the fallback dialect reads its own calls)."""
     group: Any = attrs.field(default=None, repr=False)
@@ -129,6 +145,9 @@ class Verdict:
     """The exchange's message (or ours)."""
     retry_at: float | None = None
     """For budget waits: the epoch second the budget resets, when the exchange said."""
+    state_unknown: bool = False
+    """For retries: nobody said what became of the order (a lost answer, a garbled or id-less
+    one), so an earlier attempt may have been applied."""
 
     @classmethod
     def canceled(cls, code: str | None = None, message: str = "") -> Verdict:
@@ -148,9 +167,15 @@ class Verdict:
         return cls(Kind.RETRY, None, code, message)
 
     @classmethod
+    def unknown(cls, code: str | None, message: str) -> Verdict:
+        """Nobody said what became of the order: send again (idempotent), read its state before
+        giving up; counts against ``max_retries``."""
+        return cls(Kind.RETRY, None, code, message, state_unknown=True)
+
+    @classmethod
     def missing(cls) -> Verdict:
         """The order is absent from a batch answer: never assume it cancelled; send it again."""
-        return cls.transient(None, "missing from the exchange's batch response")
+        return cls.unknown(None, "missing from the exchange's answer")
 
     @classmethod
     def rate_limited(cls, code: str | None, message: str, retry_at: float | None = None) -> Verdict:
@@ -256,3 +281,38 @@ class Dialect(abc.ABC):
     def observe(self, call: Call, headers: Mapping[str, str] | None) -> BudgetObservation | None:
         """Rate-limit information in the response headers of ``call``."""
         return None
+
+    # -- reading orders back (optional; see batchcancel.engine.reading) -------------------------
+
+    def build_state_read(self, item: WorkItem) -> Call | None:
+        """A call that reads ``item``'s state by id (its ``route`` names the budget it spends);
+        None when this exchange offers no such read: the order then ends ``FAILED``."""
+        return None
+
+    def read_state(self, call: Call, response: Any) -> OrderState:
+        """The state a state read's answer gives; raise :class:`MalformedResponse` unless the
+        answer names the order (an empty or id-less answer says nothing)."""
+        raise MalformedResponse("this dialect reads no order state")
+
+    def read_state_error(self, call: Call, error: BaseException) -> OrderState | None:
+        """The state an exception from a state read implies (e.g. "no such order": ``GONE``);
+        None when it says nothing about the order."""
+        return None
+
+    def list_scopes(self, markets: Mapping[str, Any]) -> Sequence[Hashable]:
+        """The scopes that together list every open order of the account (e.g. one per category
+        and settle coin); empty when the exchange cannot list them account-wide, in which case
+        verify mode reads each order's state instead."""
+        return ()
+
+    def build_list(self, scope: Hashable, cursor: str | None) -> Call:
+        """The call that reads one page of ``scope``'s open orders, after ``cursor``."""
+        raise TypeError(f"{type(self).__name__} returns list scopes but builds no page for them")
+
+    def read_list(self, call: Call, response: Any) -> OpenPage:
+        """One page of open orders; raise :class:`MalformedResponse` on a bad shape."""
+        raise TypeError(f"{type(self).__name__} returns list scopes but reads no page of them")
+
+    def place_of(self, item: WorkItem) -> str:
+        """Where ``item``'s order rests, in the words :class:`OpenOrder.place` uses."""
+        return str(item.market.get("symbol"))

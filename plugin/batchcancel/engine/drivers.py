@@ -9,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import queue
 import sys
 import threading
 import time
 from collections.abc import Awaitable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from batchcancel.engine.dialect import Call, Dialect
 from batchcancel.engine.job import CancelJob
+from batchcancel.engine.ledger import current_sink
 from batchcancel.errors import WrongExchangeKind
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -64,10 +65,10 @@ def new_job(
     from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
 
     fallback = None if isinstance(dialect, CcxtSingleCancel) else CcxtSingleCancel.for_exchange(exchange.id)
-    secrets = [str(getattr(exchange, name, "") or "") for name in ("apiKey", "secret", "password", "uid")]
+    secrets = [getattr(exchange, name, "") or "" for name in ("apiKey", "secret", "password", "uid")]
     budgets = None
     if settings.budget_store:
-        from batchcancel.redis_store import shared_book
+        from batchcancel.engine.shared_budget import shared_book
 
         budgets = shared_book(dialect.budgets(settings), settings.budget_store, exchange)
     return CancelJob(
@@ -78,7 +79,8 @@ def new_job(
         markets=exchange.markets or None,
         markets_by_id=getattr(exchange, "markets_by_id", None),
         fallback=fallback,
-        secrets=secrets,
+        secrets=[s for s in secrets if isinstance(s, str)],
+        sink=current_sink.get(),
         budgets=budgets,
     )
 
@@ -139,24 +141,77 @@ async def _call_async(exchange: Any, call: Call) -> Result:
     return response, None, _headers(exchange)
 
 
+class _Workers:
+    """Daemon threads that perform sync calls, at most ``size`` at once.
+
+    Daemon threads, not a ``ThreadPoolExecutor``: a call still in flight at the deadline (an
+    answer trickling in byte by byte never trips ccxt's read timeout) is abandoned there, and must
+    hold up neither the caller nor the interpreter's exit.
+    """
+
+    def __init__(self, exchange: Any, size: int) -> None:
+        self._exchange = exchange
+        self._size = size
+        self._threads: list[threading.Thread] = []
+        self._todo: queue.SimpleQueue[Call | None] = queue.SimpleQueue()
+        self.done: queue.SimpleQueue[tuple[Call, Result]] = queue.SimpleQueue()
+        self.busy = 0
+
+    def submit(self, call: Call) -> None:
+        self.busy += 1
+        if len(self._threads) < min(self._size, self.busy):
+            thread = threading.Thread(target=self._work, name="batchcancel", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        self._todo.put(call)
+
+    def take(self, timeout: float) -> tuple[Call, Result] | None:
+        try:
+            finished = self.done.get(timeout=timeout) if timeout > 0 else self.done.get_nowait()
+        except queue.Empty:
+            return None
+        self.busy -= 1
+        return finished
+
+    def close(self) -> None:
+        """Let each thread end after its current call; nothing waits for them."""
+        for _ in self._threads:
+            self._todo.put(None)
+
+    def _work(self) -> None:
+        while (call := self._todo.get()) is not None:
+            self.done.put((call, _call_sync(self._exchange, call)))
+
+
 def drive_sync(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
     started = time.monotonic()
     _capture_headers_per_thread(exchange)
-    inflight: dict[Future[Result], Call] = {}
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batchcancel") as pool:
+    workers = _Workers(exchange, concurrency)
+    try:
         while not job.done:
             now = time.time()
-            for call in job.ready_calls(now, concurrency - len(inflight)):
-                inflight[pool.submit(_call_sync, exchange, call)] = call
+            for call in job.ready_calls(now, concurrency - workers.busy):
+                workers.submit(call)
             if job.done:
                 break
-            pause = max(0.0, job.next_wakeup(time.time()) - time.time())
-            if inflight:
-                finished, _ = wait(inflight, timeout=pause, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    job.on_result(inflight.pop(future), time.time(), *future.result())
+            now = time.time()
+            if now >= job.deadline and workers.busy:
+                job.expire(now)  # what is still in flight ends FAILED, state unknown
+                break
+            pause = max(0.0, min(job.next_wakeup(now), job.deadline) - now)
+            if workers.busy:
+                finished = workers.take(pause)
+                while finished is not None:
+                    call, result = finished
+                    job.on_result(call, time.time(), *result)
+                    finished = workers.take(0)
             else:
                 time.sleep(pause)
+    except BaseException:
+        _interrupted(job, exchange)
+        raise
+    finally:
+        workers.close()
     return _finish(job, exchange, started)
 
 
@@ -170,18 +225,30 @@ async def drive_async(job: CancelJob, exchange: Any, concurrency: int) -> Cancel
                 inflight[asyncio.ensure_future(_call_async(exchange, call))] = call
             if job.done:
                 break
-            pause = max(0.0, job.next_wakeup(time.time()) - time.time())
+            now = time.time()
+            if now >= job.deadline and inflight:
+                job.expire(now)  # the tasks are cancelled below; their orders end FAILED, state unknown
+                break
+            pause = max(0.0, min(job.next_wakeup(now), job.deadline) - now)
             if inflight:
                 finished, _ = await asyncio.wait(inflight, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
                 for task in finished:
                     job.on_result(inflight.pop(task), time.time(), *task.result())
             else:
                 await asyncio.sleep(pause)
+    except BaseException:  # cancelled from outside (asyncio.wait_for, a host shutting down), or a bug
+        _interrupted(job, exchange)
+        raise
     finally:
-        # Cancelled from outside (e.g. a host shutting down): don't leave our tasks running.
+        # Don't leave our tasks running.
         for task in inflight:
             task.cancel()
     return _finish(job, exchange, started)
+
+
+def _interrupted(job: CancelJob, exchange: Any) -> None:
+    """The call is being abandoned: say what was decided (the on_outcome callback had each one)."""
+    log.warning("batchcancel: %s call interrupted: %s", getattr(exchange, "id", "?"), job.summary())
 
 
 def _finish(job: CancelJob, exchange: Any, started: float) -> CancelReport:

@@ -5,8 +5,9 @@ Exchanges count budgets per account, not per process. A :class:`SharedBudgetBook
 account uses: before a request goes out its units are taken there atomically, so two bots never
 both take the last one. The local book still paces (it never allows more than the store), and it
 alone paces once the store fails: the call goes on in-process after one warning, so a store
-fault costs pace, never an order. The store itself (Redis), and the factory that makes a shared
-book for a call, live in ``batchcancel.redis_store``; this module does no I/O of its own.
+fault costs pace, never an order. The store itself (Redis, its script and client) lives in
+``batchcancel.redis_store``; this module does no I/O of its own. Only imported when a
+``budget_store`` is set.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import secrets
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-import attrs
-
 from batchcancel.engine.dialect import Budget, BudgetObservation, Route
 from batchcancel.engine.pacing import BudgetBook, _Spend
+from batchcancel.redis_store import Grant, open_store
+from batchcancel.store_url import display_url
 
 log = logging.getLogger("batchcancel")
 
@@ -32,26 +33,6 @@ request to reach the exchange, short enough that a bot that died mid-request fre
 within seconds. An answer settles it (it then ages out one window after the answer)."""
 
 _ACCOUNT_TAG = b"batchcancel shared budget account\x00"
-
-
-class StoreUnavailable(Exception):
-    """The store did not answer in time, or not at all; the message carries no password."""
-
-
-@attrs.frozen
-class Grant:
-    """The store's answer to one reservation."""
-
-    items: int
-    """Orders the request may carry (0: none now)."""
-    limit: float
-    """The budget's limit as the store knows it (learned from an exchange's report, if any)."""
-    wait_s: float
-    """When nothing was granted: how long until units may free up."""
-    heard: bool
-    """Some bot has heard the exchange report this budget's real limit."""
-    ticket: str = ""
-    """Names the reservation, to settle it when the answer arrives."""
 
 
 class BudgetStore(Protocol):
@@ -237,3 +218,25 @@ class SharedBudgetBook(BudgetBook):
             default_limit=budget.limit,
             window_s=budget.window_s,
         )
+
+
+def shared_book(budgets: Mapping[str, Budget], url: str | None, exchange: Any) -> BudgetBook | None:
+    """The shared book for a call on ``exchange``, or None to pace in this process only.
+
+    None when no store is set, when the dialect paces no budget, or when the store cannot even be
+    set up (then with a warning: the call goes on, paced locally).
+    """
+    api_key = getattr(exchange, "apiKey", "") or ""
+    if not url or not budgets or not isinstance(api_key, str) or not api_key:
+        return None
+    try:
+        store = open_store(url)
+    except Exception as error:
+        log.warning(
+            "batchcancel: budget store %s cannot be used (%s); pacing in this process only",
+            display_url(url),
+            type(error).__name__,
+        )
+        return None
+    scope = f"{getattr(exchange, 'id', '?')}:{account_id(api_key)}"
+    return SharedBudgetBook(budgets, store, scope)

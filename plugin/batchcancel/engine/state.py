@@ -27,9 +27,14 @@ class ItemState:
         "item",
         "last_code",
         "last_message",
+        "last_via",
+        "maybe_applied",
         "previous",
-        "verify_errors",
+        "read_errors",
+        "rejection",
+        "reopened",
         "verify_rounds",
+        "verifying",
         "waits",
     )
 
@@ -41,6 +46,13 @@ class ItemState:
         self.fallback = False
         self.last_code: str | None = None
         self.last_message = ""
+        self.last_via = ""
         self.previous: CancelOutcome | None = None  # the outcome before verify mode found it open
         self.verify_rounds = 0
-        self.verify_errors = 0
+        # An attempt's answer was lost (timeout, 5xx page, garbled body): it may have been applied,
+        # so no later answer may be read as REJECTED without first reading the order's state.
+        self.maybe_applied = False
+        self.read_errors = 0  # failed reads of this order's state
+        self.reopened = 0  # times a state read found it still open and granted another attempt
+        self.verifying = False  # its state is read for verify mode, not before giving up
+        self.rejection: CancelOutcome | None = None  # a rejection awaiting a state read

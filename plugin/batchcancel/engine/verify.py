@@ -1,107 +1,130 @@
-"""Verify mode: after the cancels, read the open orders back and find what is still open.
+"""Verify mode: once the cancels are done, read back what is open on the account and act on it.
 
 Bybit acknowledges a cancel before it happens (seeds 000/001: "this request is asynchronous"),
-so "the exchange accepted it" is not "the order is gone". A kill switch wants the second.
+so "the exchange accepted it" is not "the order is gone"; and an exchange that answers "no such
+order" for the symbol named says nothing of the same id under another symbol. A kill switch wants
+the truth, so verify mode reads **every** open order of the account (each scope the dialect
+names, paged to the end with the exchange's own cursor, paced on its budgets), matches by id, and
+decides per order: gone (verified), open where the caller said (cancel again), or open somewhere
+else (rejected, naming where: it is never cancelled under a market the caller did not name).
+
+A dialect that cannot list the account (the generic ccxt one) names no scopes; the engine then
+verifies each order by reading its state (:mod:`batchcancel.engine.state_reads`).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+import enum
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
-from batchcancel.engine.classify import describe
-from batchcancel.engine.dialect import Call, MalformedResponse, WorkItem
+import attrs
+
+from batchcancel.engine.dialect import Call, Dialect, MalformedResponse, Purpose
+from batchcancel.engine.reading import OpenOrder
 from batchcancel.engine.state import ItemState
 
-log = logging.getLogger("batchcancel")
 
-VERIFY = "verify"
+class Finding(enum.Enum):
+    """What the account-wide read says of one order awaiting verification."""
 
-
-def plan_verification(items: Iterable[WorkItem]) -> list[Call]:
-    """One ``fetch_open_orders`` per symbol (and per distinct request params, e.g. Bybit's
-    ``orderFilter`` for conditional orders, which the exchange lists separately)."""
-    groups: dict[tuple[str, tuple[tuple[str, Any], ...]], list[WorkItem]] = {}
-    for item in items:
-        params = tuple(sorted((k, v) for k, v in item.request.params.items() if _plain(v)))
-        groups.setdefault((str(item.market["symbol"]), params), []).append(item)
-    return [
-        Call(
-            "fetch_open_orders",
-            (symbol, None, None, {**dict(params), "paginate": True}),
-            tuple(members),
-            purpose=VERIFY,
-            via="verify",
-        )
-        for (symbol, params), members in groups.items()
-    ]
+    GONE = "gone"
+    """Not open anywhere on the account: the outcome is verified."""
+    OPEN_HERE = "open_here"
+    """Open under the market the request named: cancel it again."""
+    OPEN_ELSEWHERE = "open_elsewhere"
+    """Open under another market: reject, naming it."""
 
 
-def still_open(call: Call, response: Any) -> set[int]:
-    """Keys of the call's items that the open orders still list."""
-    if not isinstance(response, list):
-        raise MalformedResponse(f"fetch_open_orders returned {type(response).__name__}, not a list")
-    ids, client_ids = set(), set()
-    for order in response:
-        if isinstance(order, Mapping):
-            if order.get("id") is not None:
-                ids.add(str(order["id"]))
-            if order.get("clientOrderId"):
-                client_ids.add(str(order["clientOrderId"]))
-    found = set()
-    for item in call.items:
-        request = item.request
-        if request.order_id is not None:
-            if request.order_id in ids:
-                found.add(item.key)
-        elif request.client_order_id in client_ids:
-            found.add(item.key)
-    return found
+@attrs.frozen
+class Verdict:
+    """A finding for one order, and where the order was found open."""
+
+    state: ItemState
+    """The order."""
+    finding: Finding
+    """What the read found."""
+    place: str = ""
+    """Where the order is open (for the two OPEN findings)."""
 
 
-def _plain(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool))
+class Sweep:
+    """One account-wide read of open orders: per scope, pages one after another."""
 
-
-class Verifier:
-    """The orders awaiting verification, and the reading of what the exchange lists as open."""
-
-    def __init__(self, max_retries: int, backoff: Callable[[int], float]) -> None:
-        self.pending: dict[int, ItemState] = {}
+    def __init__(self, dialect: Dialect, scopes: Sequence[Hashable], max_errors: int) -> None:
+        self._dialect = dialect
+        self._ready: deque[tuple[Hashable, str | None]] = deque((scope, None) for scope in scopes)
+        self._inflight: dict[Call, tuple[Hashable, str | None]] = {}
+        self._seen_cursors: set[tuple[Hashable, str]] = set()
+        self._errors = 0
+        self._max_errors = max_errors
         self.not_before = 0.0
-        self._max_retries = max_retries
-        self._backoff = backoff
+        self.failed: str | None = None
+        """Why the sweep could not finish, once it gave up."""
+        self.by_id: dict[str, OpenOrder] = {}
+        self.by_client_id: dict[str, OpenOrder] = {}
+        self.pages = 0
 
-    def calls(self, now: float, slots: int) -> list[tuple[Call, list[ItemState]]]:
-        if now < self.not_before:
-            return []
-        planned = []
-        for call in plan_verification(state.item for state in self.pending.values())[:slots]:
-            planned.append((call, [self.pending.pop(item.key) for item in call.items]))
-        return planned
+    @property
+    def finished(self) -> bool:
+        return not self._inflight and (not self._ready or self.failed is not None)
 
-    def read(
-        self, call: Call, states: list[ItemState], now: float, response: Any, error: BaseException | None
-    ) -> Iterator[tuple[ItemState, bool]]:
-        """Yield ``(state, still_open)``; a failed read is retried, then leaves outcomes unverified."""
+    def next_call(self, now: float) -> Call | None:
+        """The next page to ask for, if one may be asked now."""
+        if self.failed is not None or not self._ready or now < self.not_before:
+            return None
+        scope, cursor = self._ready[0]
+        call = self._dialect.build_list(scope, cursor)
+        call = attrs.evolve(call, purpose=Purpose.VERIFY, via=call.via or f"{self._dialect.name}:open-orders")
+        return call
+
+    def started(self, call: Call) -> None:
+        """``call`` (from :meth:`next_call`) was sent."""
+        self._inflight[call] = self._ready.popleft()
+
+    def owns(self, call: Call) -> bool:
+        return call in self._inflight
+
+    def on_page(self, call: Call, response: object, error: BaseException | None, retry_at: float) -> None:
+        """Take one page's answer; a failed read is asked again from ``retry_at``, within bounds."""
+        scope, cursor = self._inflight.pop(call)
         try:
             if error is not None:
                 raise error
-            open_keys = still_open(call, response)
+            page = self._dialect.read_list(call, response)
+            if page.next_cursor is not None:
+                if (scope, page.next_cursor) in self._seen_cursors or page.next_cursor == cursor:
+                    raise MalformedResponse(f"the open-order cursor {page.next_cursor!r} came round again")
+                self._seen_cursors.add((scope, page.next_cursor))
         except Exception as exc:
-            for state in states:
-                state.verify_errors += 1
-                if state.verify_errors <= self._max_retries:
-                    self.pending[state.item.key] = state
-                else:
-                    log.warning(
-                        "batchcancel: could not verify %s: %s", state.item.request.describe(), describe(exc)
-                    )
-            self.not_before = now + self._backoff(max(state.verify_errors for state in states))
+            self._errors += 1
+            if self._errors > self._max_errors:
+                self.failed = f"reading the open orders failed {self._errors} times; last: {exc!r}"
+            else:
+                self._ready.appendleft((scope, cursor))
+                self.not_before = max(self.not_before, retry_at)
             return
+        self.pages += 1
+        for order in page.orders:
+            self.by_id[order.order_id] = order
+            if order.client_order_id:
+                self.by_client_id[order.client_order_id] = order
+        if page.next_cursor is not None:
+            self._ready.append((scope, page.next_cursor))
+
+    def findings(self, states: Iterable[ItemState], place_of: Callable[[ItemState], str]) -> list[Verdict]:
+        """Once finished (and not failed): what the read says of each order."""
+        verdicts = []
         for state in states:
-            is_open = state.item.key in open_keys
-            if is_open:
-                state.verify_rounds += 1
-            yield state, is_open
+            request = state.item.request
+            if request.order_id is not None:
+                found = self.by_id.get(request.order_id)
+            else:
+                found = self.by_client_id.get(request.client_order_id or "")
+            if found is None:
+                verdicts.append(Verdict(state, Finding.GONE))
+            elif found.place == place_of(state):
+                verdicts.append(Verdict(state, Finding.OPEN_HERE, found.place))
+            else:
+                verdicts.append(Verdict(state, Finding.OPEN_ELSEWHERE, found.place))
+        return verdicts

@@ -1,1 +1,1 @@
-"""Built-in plugins, one module per exchange; each registered through the ``batchcancel`` entry points."""
+"""Built-in plugins, one module per exchange, registered by the plugin manager (``BUILTIN_PLUGINS``)."""

@@ -20,6 +20,13 @@ project's exchange facts §2.3-2.7, and ccxt 4.5.90 ``bitget.py``):
 - **Rate limits**: 10 requests per second per UID, per endpoint; a request costs 1 whatever the
   number of orders in it.
 
+- **Reading back**: one order by id (spot ``orderInfo``, futures ``detail``) before giving up on
+  it; every open order of the account (spot ``unfilled-orders``, futures ``orders-pending`` per
+  product type, paged with ``idLessThan``) for verify mode.
+
+The facts themselves (endpoints, budgets, codes, states) are in
+:mod:`batchcancel.exchanges.bitget_api`.
+
 Accounts in Bitget's unified trading account mode (ccxt ``options['uta']`` true) cancel through
 the v3 API, which this dialect does not speak: their orders go to ccxt's own ``cancel_order``
 (the fallback), which knows the v3 endpoints.
@@ -32,142 +39,77 @@ from collections import Counter
 from collections.abc import Awaitable, Hashable, Mapping, Sequence
 from typing import Any
 
-import attrs
-
 from batchcancel import engine
-from batchcancel.engine import Budget, Call, CodeBook, Dialect, MalformedResponse, Route, Verdict, WorkItem
-from batchcancel.engine.classify import describe
-from batchcancel.exchanges.ccxt_fallback import code_in_message
+from batchcancel.engine import Budget, Call, Dialect, MalformedResponse, Route, Verdict, WorkItem
+from batchcancel.engine.classify import code_in_message, describe
+from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
+from batchcancel.exchanges.bitget_api import (
+    BATCH_MAX,
+    CLIENT_OID,
+    CODES,
+    EXCHANGE_ID,
+    MIX_BATCH,
+    MIX_BATCH_BUDGET,
+    MIX_BATCH_CANCEL,
+    MIX_CANCEL,
+    MIX_LIST_ROUTE,
+    MIX_OPEN_ORDERS,
+    MIX_ORDER_DETAIL,
+    MIX_PARAMS,
+    MIX_SINGLE,
+    MIX_SINGLE_BUDGET,
+    MIX_STATE_ROUTE,
+    OK_CODE,
+    ORDER_ID,
+    ORDER_STATES,
+    PAGE_LIMIT,
+    READ_LIMITS,
+    REQUESTS_PER_SECOND,
+    SPOT_BATCH,
+    SPOT_BATCH_BUDGET,
+    SPOT_BATCH_CANCEL,
+    SPOT_BATCH_MODE,
+    SPOT_CANCEL,
+    SPOT_LIST_ROUTE,
+    SPOT_OPEN_ORDERS,
+    SPOT_ORDER_INFO,
+    SPOT_SINGLE,
+    SPOT_SINGLE_BUDGET,
+    SPOT_STATE_ROUTE,
+    MixGroup,
+    SpotGroup,
+    Unsupported,
+    id_field,
+    id_value,
+    product_type,
+    says_not_open,
+)
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
 
 log = logging.getLogger("batchcancel")
 
-EXCHANGE_ID = "bitget"
+# What tests and tools read here besides the dialect: Bitget's facts, re-exported.
+__all__ = [
+    "BATCH_MAX",
+    "MIX_BATCH",
+    "MIX_BATCH_CANCEL",
+    "MIX_CANCEL",
+    "MIX_SINGLE",
+    "SPOT_BATCH",
+    "SPOT_BATCH_CANCEL",
+    "SPOT_CANCEL",
+    "SPOT_SINGLE",
+    "BitgetDialect",
+    "MixGroup",
+    "SpotGroup",
+    "cancel_orders",
+    "item_verdict",
+]
 
-# ccxt implicit API methods (present on ccxt.bitget and ccxt.async_support.bitget 4.5.90).
-SPOT_BATCH_CANCEL = "privateSpotPostV2SpotTradeBatchCancelOrder"  # /api/v2/spot/trade/batch-cancel-order
-SPOT_CANCEL = "privateSpotPostV2SpotTradeCancelOrder"  # /api/v2/spot/trade/cancel-order
-MIX_BATCH_CANCEL = "privateMixPostV2MixOrderBatchCancelOrders"  # /api/v2/mix/order/batch-cancel-orders
-MIX_CANCEL = "privateMixPostV2MixOrderCancelOrder"  # /api/v2/mix/order/cancel-order
-
-BATCH_MAX = 50
-"""``orderList`` / ``orderIdList`` "maximum length: 50" (spot and mix docs; seed 003; facts §2.4)."""
-
-REQUESTS_PER_SECOND = 10
-"""Per UID, per endpoint, for each of the four cancel endpoints (Bitget docs; facts §2.3-2.4)."""
-
-SPOT_BATCH_BUDGET = "spot-batch-cancel"
-SPOT_SINGLE_BUDGET = "spot-cancel"
-MIX_BATCH_BUDGET = "mix-batch-cancel"
-MIX_SINGLE_BUDGET = "mix-cancel"
-
-# A request costs one unit of its endpoint's budget whatever the number of orders in it.
-SPOT_BATCH = Route("batch", BATCH_MAX, SPOT_BATCH_BUDGET, cost_per_call=1, cost_per_item=0)
-SPOT_SINGLE = Route("single", 1, SPOT_SINGLE_BUDGET, cost_per_call=1, cost_per_item=0)
-MIX_BATCH = Route("batch", BATCH_MAX, MIX_BATCH_BUDGET, cost_per_call=1, cost_per_item=0)
-MIX_SINGLE = Route("single", 1, MIX_SINGLE_BUDGET, cost_per_call=1, cost_per_item=0)
-
-SPOT_BATCH_MODE = "multiple"
-"""``single`` (the default) uses the top-level symbol for every item; ``multiple`` each item's own."""
-
-ORDER_ID = "orderId"
-CLIENT_OID = "clientOid"
-
-OK_CODE = "00000"
-
-CODES = CodeBook(
-    ok={OK_CODE},
-    # The order is not open: unknown, filled or cancelled before (facts §2.5; ccxt's exact map).
-    not_open={
-        "43001",  # the order does not exist (spot)
-        "40768",  # order does not exist (futures)
-        "40109",  # the data of the order cannot be found
-        "43004",  # there is no order to cancel
-        "22001",  # no order to cancel
-        "43025",  # plan order does not exist
-    },
-    # Wait for the budget, then send again (facts §2.5).
-    rate_limited={
-        "429",  # too many requests
-        "1001",  # the request is too frequent and has been throttled
-    },
-    # Send again after a backoff (facts §2.5; ccxt maps 40015 to a plain ExchangeError).
-    transient={
-        "40015",  # system is abnormal, please try again later
-        "40200",  # server upgrade, please try again later
-        "40604",  # server is busy, please try again later
-        "500",  # system busy
-    },
-)
-
-NOT_OPEN_MESSAGES = frozenset(
-    {
-        "the order does not exist",
-        "order does not exist",
-        "订单不存在",
-        "there is no order to cancel",
-        "no order to cancel",
-        "the data of the order cannot be found, please confirm the order number",
-    }
-)
-"""Exact (case-insensitive) messages of the not-open codes, for failureList entries without errorCode."""
-
-PRODUCT_TYPE_BY_SETTLE: Mapping[str, str] = {
-    "USDT": "USDT-FUTURES",
-    "USDC": "USDC-FUTURES",
-    "SUSDT": "SUSDT-FUTURES",
-    "SUSDC": "SUSDC-FUTURES",
-    "SBTC": "SCOIN-FUTURES",
-    "SETH": "SCOIN-FUTURES",
-    "SEOS": "SCOIN-FUTURES",
-}
-"""Futures ``productType`` from the market's settle coin; any other settle coin is COIN-FUTURES
-(the same rule as ccxt's ``handle_product_type_and_params``)."""
-COIN_FUTURES = "COIN-FUTURES"
-
-MIX_PARAMS = frozenset({"productType", "marginCoin"})
-"""Request ``params`` a futures cancel understands natively; anything else goes to ccxt."""
-
-
-@attrs.frozen
-class SpotGroup:
-    """Spot orders named by the same kind of id: one ``multiple``-mode batch may hold any pairs."""
-
-    id_field: str
-
-
-@attrs.frozen
-class MixGroup:
-    """Futures orders of one symbol and product type named by the same kind of id."""
-
-    symbol: str
-    product_type: str
-    margin_coin: str
-    id_field: str
-
-
-@attrs.frozen
-class Unsupported:
-    """Orders only ccxt's ``cancel_order`` can cancel (UTA account, trigger params, options...)."""
-
-    why: str
-
-
-def id_field(request: CancelRequest) -> str:
-    """``orderId`` when the request has one (it takes precedence), else ``clientOid``."""
-    return ORDER_ID if request.order_id is not None else CLIENT_OID
-
-
-def id_value(request: CancelRequest, field: str) -> str:
-    value = request.order_id if field == ORDER_ID else request.client_order_id
-    return str(value)
-
-
-def product_type(market: Mapping[str, Any]) -> str:
-    settle = str(market.get("settle") or "").upper()
-    return PRODUCT_TYPE_BY_SETTLE.get(settle, COIN_FUTURES)
+SPOT_SCOPE = "spot"
+"""The spot scope of account-wide listings; the futures scopes are their product types."""
 
 
 class BitgetDialect(Dialect):
@@ -186,10 +128,12 @@ class BitgetDialect(Dialect):
         return bool(self._options.get("uta"))
 
     def budgets(self, settings: Settings) -> Mapping[str, Budget]:
-        return {
+        budgets = {
             key: Budget(REQUESTS_PER_SECOND, 1.0)
             for key in (SPOT_BATCH_BUDGET, SPOT_SINGLE_BUDGET, MIX_BATCH_BUDGET, MIX_SINGLE_BUDGET)
         }
+        budgets.update({key: Budget(limit, 1.0) for key, limit in READ_LIMITS.items()})
+        return budgets
 
     def group_of(self, item: WorkItem) -> Hashable:
         group = self._group_of(item)
@@ -265,6 +209,10 @@ class BitgetDialect(Dialect):
         if not isinstance(data, Mapping):
             raise MalformedResponse(f"'data' is {type(data).__name__}, not an object")
         if call.method in (SPOT_CANCEL, MIX_CANCEL):
+            (item,) = call.items
+            field = id_field(item.request)
+            if _text(data.get(field)) != id_value(item.request, field):
+                return [Verdict.missing()]  # "00000" with no id (or another one) cancels nothing we know
             return [Verdict.canceled(OK_CODE)]
         return self._read_batch(call, data)
 
@@ -305,12 +253,112 @@ class BitgetDialect(Dialect):
     def error_code(self, error: BaseException) -> str | None:
         return code_in_message(str(error))
 
+    # -- reading orders back -------------------------------------------------------------------
+
+    def build_state_read(self, item: WorkItem) -> Call | None:
+        group = self._group_of(item)
+        field = id_field(item.request)
+        if isinstance(group, SpotGroup):
+            params: dict[str, Any] = {field: id_value(item.request, field)}
+            return Call(SPOT_ORDER_INFO, (params,), (item,), route=SPOT_STATE_ROUTE)
+        if isinstance(group, MixGroup):
+            params = {"symbol": group.symbol, "productType": group.product_type}
+            params[field] = id_value(item.request, field)
+            return Call(MIX_ORDER_DETAIL, (params,), (item,), route=MIX_STATE_ROUTE)
+        return None  # UTA and orders only ccxt can reach: ccxt's fetch_order reads them
+
+    def read_state(self, call: Call, response: Any) -> OrderState:
+        data = _data(response)
+        (item,) = call.items
+        field = id_field(item.request)
+        rows = data if isinstance(data, list) else [data]
+        mine = [
+            r for r in rows if isinstance(r, Mapping) and _text(r.get(field)) == id_value(item.request, field)
+        ]
+        if not mine:
+            if rows:
+                raise MalformedResponse(
+                    f"the order read lists other orders, not {field} {id_value(item.request, field)}"
+                )
+            return OrderState.GONE  # spot orderInfo lists nothing for an unknown id
+        status = _text(mine[0].get("state") or mine[0].get("status")) or ""
+        if status not in ORDER_STATES:
+            raise MalformedResponse(f"unknown order status {status!r}")
+        return ORDER_STATES[status]
+
+    def read_state_error(self, call: Call, error: BaseException) -> OrderState | None:
+        code = self.error_code(error)
+        return OrderState.GONE if code is not None and code in CODES.not_open else None
+
+    def list_scopes(self, markets: Mapping[str, Any]) -> Sequence[Hashable]:
+        if self.uta:
+            return ()
+        scopes: set[str] = set()
+        for market in markets.values():
+            if market.get("spot"):
+                scopes.add(SPOT_SCOPE)
+            elif market.get("swap") or market.get("future"):
+                scopes.add(product_type(market))
+        return sorted(scopes)
+
+    def build_list(self, scope: Hashable, cursor: str | None) -> Call:
+        params: dict[str, Any] = {"limit": PAGE_LIMIT}
+        if cursor:
+            params["idLessThan"] = cursor
+        if scope == SPOT_SCOPE:
+            return Call(SPOT_OPEN_ORDERS, (params,), route=SPOT_LIST_ROUTE, group=scope)
+        params["productType"] = scope
+        return Call(MIX_OPEN_ORDERS, (params,), route=MIX_LIST_ROUTE, group=scope)
+
+    def read_list(self, call: Call, response: Any) -> OpenPage:
+        data = _data(response)
+        scope = str(call.group)
+        if scope == SPOT_SCOPE:
+            if not isinstance(data, list):
+                raise MalformedResponse("spot open orders are not a list")
+            rows, end = data, None
+        else:
+            if not isinstance(data, Mapping):
+                raise MalformedResponse("futures open orders are not an object")
+            rows, end = data.get("entrustedList") or [], _text(data.get("endId"))
+            if not isinstance(rows, list):
+                raise MalformedResponse("entrustedList is not a list")
+        orders = []
+        for row in rows:
+            order_id = _text(row.get(ORDER_ID)) if isinstance(row, Mapping) else None
+            if order_id is None:
+                raise MalformedResponse("an open-order row without an orderId")
+            orders.append(
+                OpenOrder(order_id, _text(row.get(CLIENT_OID)), _place(str(row.get("symbol")), scope))
+            )
+        # A full page may have more behind it: ask for what is older than its last order.
+        cursor = (end or orders[-1].order_id) if len(orders) >= PAGE_LIMIT else None
+        return OpenPage(tuple(orders), cursor)
+
+    def place_of(self, item: WorkItem) -> str:
+        scope = SPOT_SCOPE if item.market.get("spot") else product_type(item.market)
+        return _place(item.market_id, scope)
+
 
 def item_verdict(code: str | None, message: str) -> Verdict:
     """What one failureList entry (or a non-success answer) means for its order."""
-    if code is None and message.strip().lower() in NOT_OPEN_MESSAGES:
+    if code is None and says_not_open(message):
         return Verdict.already_closed(code, message)
     return CODES.item_verdict(code, message)
+
+
+def _place(native_symbol: str, scope: str) -> str:
+    return f"{native_symbol} ({scope})"
+
+
+def _data(response: Any) -> Any:
+    """The ``data`` of a successful Bitget answer; anything else is not an answer we can read."""
+    if not isinstance(response, Mapping):
+        raise MalformedResponse(f"expected a JSON object, got {type(response).__name__}")
+    code = _text(response.get("code"))
+    if code != OK_CODE:
+        raise MalformedResponse(f"top-level code {code!r} where {OK_CODE!r} was expected")
+    return response.get("data")
 
 
 def _text(value: Any) -> str | None:

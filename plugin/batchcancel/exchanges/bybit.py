@@ -16,6 +16,11 @@ fact sheet, sections 1.3 to 1.6):
   orders (options: requests). Every answer reports the budget in ``X-Bapi-Limit``,
   ``X-Bapi-Limit-Status`` and ``X-Bapi-Limit-Reset-Timestamp``.
 
+* ``GET /v5/order/realtime`` lists open orders per category (``settleCoin`` for linear and
+  inverse, ``baseCoin`` for options), paged with ``cursor``, and finds one order by id in any
+  status: the state reads before giving up on an order, and verify mode's account-wide read.
+
+The facts themselves (maxima, budgets, codes, states) are in :mod:`batchcancel.exchanges.bybit_api`.
 Calls go through ccxt's implicit API (``privatePostV5OrderCancelBatch``,
 ``privatePostV5OrderCancel``) so ccxt's keys, signing and clock offset are reused; ccxt's unified
 ``cancel_orders`` is not used (one symbol only, no inverse, no chunking, failed items' codes lost).
@@ -23,8 +28,6 @@ Calls go through ccxt's implicit API (``privatePostV5OrderCancelBatch``,
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Awaitable, Hashable, Mapping, Sequence
 from typing import Any
 
@@ -35,208 +38,78 @@ from batchcancel.engine import (
     Budget,
     BudgetObservation,
     Call,
-    CodeBook,
     Dialect,
     MalformedResponse,
     Route,
     Verdict,
     WorkItem,
 )
+from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
+from batchcancel.exchanges.bybit_api import (
+    BATCH_LIMIT,
+    BATCH_MAX,
+    BATCH_METHOD,
+    BATCH_ROUTES,
+    CATEGORIES,
+    CODES,
+    EXCHANGE_ID,
+    HEADER_LIMIT,
+    HEADER_REMAINING,
+    HEADER_RESET_MS,
+    INVERSE,
+    LINEAR,
+    OK,
+    OPTION,
+    ORDER_FILTER_PARAM,
+    ORDER_STATES,
+    PAGE_LIMIT,
+    READ_BUDGET,
+    READ_LIMIT,
+    READ_ROUTE,
+    REALTIME_METHOD,
+    SINGLE_LIMIT,
+    SINGLE_METHOD,
+    SINGLE_ROUTES,
+    SPOT,
+    UNKNOWN_CATEGORY_ROUTE,
+    WINDOW_S,
+    Group,
+    category_of,
+    code_of,
+    extra_params,
+    header_value,
+    id_field,
+    order_filter_of,
+    parse_error_body,
+)
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
 
-EXCHANGE_ID = "bybit"
-
-# -- categories -------------------------------------------------------------------------------
-
-SPOT, LINEAR, INVERSE, OPTION = "spot", "linear", "inverse", "option"
-CATEGORIES = (SPOT, LINEAR, INVERSE, OPTION)
-
-# Orders per cancel-batch request (batch-cancel.mdx: "A maximum of 20 orders (option), 20 orders
-# (inverse), 20 orders (linear), 10 orders (spot) can be cancelled per request").
-BATCH_MAX = {SPOT: 10, LINEAR: 20, INVERSE: 20, OPTION: 20}
-
-# Spot orderFilter values (cancel-order.mdx). Only "Order" (the default) is reachable by a batch.
-PLAIN_ORDER = "Order"
-SPOT_ORDER_FILTERS = ("Order", "tpslOrder", "StopOrder")
-
-# Request params this plugin reads itself; any other key sends the order through the single
-# endpoint with that key in the body (a batch item carries only symbol and an id).
-CATEGORY_PARAM = "category"
-ORDER_FILTER_PARAM = "orderFilter"
-CCXT_TRIGGER_PARAMS = ("trigger", "stop")  # ccxt's cancel_order: True means spot "StopOrder"
-
-# -- rate budgets (rate-limit.mdx, per UID, rolling second, default non-PRO account) -------------
-
-WINDOW_S = 1.0
-# Linear and inverse share one column of the table: we assume they share one budget per endpoint
-# (conservative; the sandbox assumes the same).
-SPOT_BUDGET, DERIVATIVES_BUDGET, OPTION_BUDGET = "spot", "derivatives", "option"
-BUDGET_OF_CATEGORY = {
-    SPOT: SPOT_BUDGET,
-    LINEAR: DERIVATIVES_BUDGET,
-    INVERSE: DERIVATIVES_BUDGET,
-    OPTION: OPTION_BUDGET,
-}
-# POST /v5/order/cancel-batch: orders per second (option: requests per second).
-BATCH_LIMIT = {SPOT_BUDGET: 20, DERIVATIVES_BUDGET: 10, OPTION_BUDGET: 10}
-# POST /v5/order/cancel: requests per second.
-SINGLE_LIMIT = {SPOT_BUDGET: 20, DERIVATIVES_BUDGET: 10, OPTION_BUDGET: 10}
-
-HEADER_LIMIT = "x-bapi-limit"
-HEADER_REMAINING = "x-bapi-limit-status"
-HEADER_RESET_MS = "x-bapi-limit-reset-timestamp"
-
-# -- codes (error.mdx; the fact sheet's table 1.5) -----------------------------------------------
-
-OK = 0
-
-CODES = CodeBook(
-    ok={OK},
-    # The order is not open: unknown, filled, or cancelled before.
-    not_open={
-        110001,  # Order does not exist (derivatives; also "order not exists or too late to cancel")
-        170213,  # Order does not exist (spot)
-        110008,  # The order has been completed or cancelled
-        110010,  # The order has been cancelled
-        170142,  # Order has been cancelled (spot)
-        170139,  # Order has been filled (spot)
-        170143,  # Cannot be found on order book (spot)
-        170190,  # Cancel order has been finished (spot)
-    },
-    # The UID's budget for this endpoint is spent: send again once it resets. The engine has just
-    # read the answer's X-Bapi-Limit* headers (observe); meanwhile the single route may carry it.
-    rate_limited={
-        10006,  # Too many visits (UID rate limit)
-        10018,  # (deprecated) IP rate limit
-        170222,  # Too many requests in this time frame (spot)
-        30035,  # Option: too fast to cancel
-    },
-    # Worth sending again after a backoff (cancelling is idempotent).
-    transient={
-        170191,  # Can not cancel order, please try again later
-        170147,  # Order cancellation timeout
-        170150,  # Cancel order failed
-        170212,  # Cancel order request processing (a retry then reads the settled state)
-        10016,  # Server error / restarting
-        10000,  # Server timeout
-        429,  # As a retCode: "trading service high load, please retry"
-    },
-)
-
-_RET_CODE = re.compile(r'"ret_?[cC]ode"\s*:\s*"?(-?\d+)')
-_RET_MSG = re.compile(r'"ret_?[mM]sg"\s*:\s*"((?:[^"\\]|\\.)*)"')
-
-
-# -- routes ---------------------------------------------------------------------------------------
-
-
-def _batch_route(category: str) -> Route:
-    budget = BUDGET_OF_CATEGORY[category]
-    if category == OPTION:  # option batches are counted per request
-        return Route("batch", BATCH_MAX[category], f"batch:{budget}", cost_per_call=1, cost_per_item=0)
-    return Route("batch", BATCH_MAX[category], f"batch:{budget}", cost_per_item=1)
-
-
-def _single_route(category: str) -> Route:
-    return Route("single", 1, f"single:{BUDGET_OF_CATEGORY[category]}", cost_per_item=1)
-
-
-BATCH_ROUTES = {category: _batch_route(category) for category in CATEGORIES}
-SINGLE_ROUTES = {category: _single_route(category) for category in CATEGORIES}
-# A category Bybit does not list (a request's own override): one request, and Bybit's answer.
-UNKNOWN_CATEGORY_ROUTE = Route("single", 1)
-
-BATCH_METHOD = "privatePostV5OrderCancelBatch"
-SINGLE_METHOD = "privatePostV5OrderCancel"
+# What tests and tools read here besides the dialect: Bybit's facts, re-exported.
+__all__ = [
+    "BATCH_MAX",
+    "BATCH_METHOD",
+    "CODES",
+    "SINGLE_METHOD",
+    "BybitDialect",
+    "Group",
+    "ListScope",
+    "cancel_orders",
+    "parse_error_body",
+]
 
 
 @attrs.frozen
-class Group:
-    """Orders that may share a cancel-batch request: one category, plain orders only."""
+class ListScope:
+    """One account-wide open-order listing: a category, narrowed by a coin where Bybit needs one."""
 
     category: str
-    batchable: bool
-
-
-def category_of(request: CancelRequest, market: Mapping[str, Any]) -> str:
-    """The request's ``params["category"]`` if given, else the ccxt market's kind."""
-    override = request.params.get(CATEGORY_PARAM)
-    if override is not None:
-        return str(override).strip().lower()
-    if market.get("spot"):
-        return SPOT
-    if market.get("option"):
-        return OPTION
-    if market.get("inverse"):
-        return INVERSE
-    if market.get("linear"):
-        return LINEAR
-    kind = market.get("type")
-    return SPOT if kind == SPOT else OPTION if kind == OPTION else LINEAR
-
-
-def order_filter_of(request: CancelRequest, category: str) -> str | None:
-    """The spot ``orderFilter`` to send, None for the default (plain orders)."""
-    value = request.params.get(ORDER_FILTER_PARAM)
-    if value is None and category == SPOT and any(request.params.get(k) for k in CCXT_TRIGGER_PARAMS):
-        value = "StopOrder"
-    if value is None or value == PLAIN_ORDER:
-        return None
-    return str(value)
-
-
-def extra_params(request: CancelRequest) -> dict[str, Any]:
-    """Params a batch item cannot carry; they go into a single cancel's body as given."""
-    known = (CATEGORY_PARAM, ORDER_FILTER_PARAM, *CCXT_TRIGGER_PARAMS)
-    return {k: v for k, v in request.params.items() if k not in known}
-
-
-def _id_field(request: CancelRequest) -> tuple[str, str]:
-    """Bybit identifies an order by ``orderId`` when we have it, else by ``orderLinkId``."""
-    if request.order_id is not None:
-        return "orderId", request.order_id
-    assert request.client_order_id is not None  # CancelRequest guarantees one id
-    return "orderLinkId", request.client_order_id
-
-
-def _code(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
-    return None
-
-
-def parse_error_body(error: BaseException) -> tuple[int | None, str]:
-    """``retCode`` and ``retMsg`` from a ccxt exception (ccxt's message is ``"bybit " + body``)."""
-    text = str(error)
-    start = text.find("{")
-    if start >= 0:
-        try:
-            body = json.loads(text[start:])
-        except ValueError:
-            body = None
-        if isinstance(body, Mapping):
-            code = _code(body.get("retCode", body.get("ret_code")))
-            message = body.get("retMsg", body.get("ret_msg"))
-            return code, str(message) if message is not None else ""
-    code_match, msg_match = _RET_CODE.search(text), _RET_MSG.search(text)
-    code = int(code_match.group(1)) if code_match else None
-    return code, msg_match.group(1) if msg_match else ""
-
-
-def _header(headers: Mapping[str, str], name: str) -> float | None:
-    for key, value in headers.items():
-        if str(key).lower() == name:
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                return None
-    return None
+    """``spot``, ``linear``, ``inverse`` or ``option``."""
+    coin_param: str | None = None
+    """``settleCoin`` (linear, inverse) or ``baseCoin`` (option); None for spot."""
+    coin: str | None = None
+    """The coin it names."""
 
 
 class BybitDialect(Dialect):
@@ -252,6 +125,7 @@ class BybitDialect(Dialect):
         budgets.update(
             {f"single:{key}": Budget(limit, WINDOW_S, reported=True) for key, limit in SINGLE_LIMIT.items()}
         )
+        budgets[READ_BUDGET] = Budget(READ_LIMIT, WINDOW_S, reported=True)
         return budgets
 
     def group_of(self, item: WorkItem) -> Hashable:
@@ -277,11 +151,11 @@ class BybitDialect(Dialect):
         if route.name == "batch":
             orders = []
             for item in items:
-                field, value = _id_field(item.request)
+                field, value = id_field(item.request)
                 orders.append({"symbol": item.market_id, field: value})
             return Call(BATCH_METHOD, ({"category": group.category, "request": orders},), tuple(items))
         (item,) = items
-        field, value = _id_field(item.request)
+        field, value = id_field(item.request)
         params: dict[str, Any] = {"category": group.category, "symbol": item.market_id, field: value}
         order_filter = order_filter_of(item.request, group.category)
         if order_filter is not None:
@@ -292,51 +166,14 @@ class BybitDialect(Dialect):
     # -- reading answers ---------------------------------------------------------------------
 
     def read(self, call: Call, response: Any) -> Sequence[Verdict]:
-        if not isinstance(response, Mapping):
-            raise MalformedResponse(f"expected a JSON object, got {type(response).__name__}")
-        code = _code(response.get("retCode"))
-        if code != OK:
-            # ccxt raises for a non-zero retCode; a missing or odd one is not an answer we can read.
-            raise MalformedResponse(f"retCode {response.get('retCode')!r} in a successful answer")
+        result = _result(response)
         if call.method == BATCH_METHOD:
-            return self._read_batch(call, response)
-        return [self._read_single(call, response)]
-
-    @staticmethod
-    def _read_single(call: Call, response: Mapping[str, Any]) -> Verdict:
-        result = response.get("result")
-        if not isinstance(result, Mapping):
-            raise MalformedResponse("single cancel answer without a result object")
+            return _read_batch(call, response, result)
         (item,) = call.items
-        field, value = _id_field(item.request)
+        field, value = id_field(item.request)
         if str(result.get(field) or "") != value:
-            return Verdict.missing()  # acknowledged, but not for the order we named
-        return Verdict.canceled(str(OK), str(response.get("retMsg") or "OK"))
-
-    @staticmethod
-    def _read_batch(call: Call, response: Mapping[str, Any]) -> list[Verdict]:
-        result, ext = response.get("result"), response.get("retExtInfo")
-        rows = result.get("list") if isinstance(result, Mapping) else None
-        codes = ext.get("list") if isinstance(ext, Mapping) else None
-        if not isinstance(rows, list) or not isinstance(codes, list):
-            raise MalformedResponse("batch answer without result.list and retExtInfo.list")
-        # Slot i answers request item i; but check each slot's id rather than trust the alignment,
-        # and look for a displaced row when it does not match. An unmatched order stays undecided.
-        used: set[int] = set()
-        verdicts = []
-        for index, item in enumerate(call.items):
-            slot = _find_row(rows, index, item, used)
-            if slot is None or slot >= len(codes) or not isinstance(codes[slot], Mapping):
-                verdicts.append(Verdict.missing())
-                continue
-            used.add(slot)
-            entry = codes[slot]
-            code = _code(entry.get("code"))
-            if code is None:
-                verdicts.append(Verdict.missing())
-                continue
-            verdicts.append(CODES.item_verdict(str(code), str(entry.get("msg") or "")))
-        return verdicts
+            return [Verdict.missing()]  # acknowledged, but not for the order we named
+        return [Verdict.canceled(str(OK), str(response.get("retMsg") or "OK"))]
 
     def read_error(self, call: Call, error: BaseException) -> Verdict | None:
         code, message = parse_error_body(error)
@@ -353,9 +190,9 @@ class BybitDialect(Dialect):
     def observe(self, call: Call, headers: Mapping[str, str] | None) -> BudgetObservation | None:
         if not headers or call.route is None or call.route.budget is None:
             return None
-        limit = _header(headers, HEADER_LIMIT)
-        remaining = _header(headers, HEADER_REMAINING)
-        reset_ms = _header(headers, HEADER_RESET_MS)
+        limit = header_value(headers, HEADER_LIMIT)
+        remaining = header_value(headers, HEADER_REMAINING)
+        reset_ms = header_value(headers, HEADER_RESET_MS)
         if limit is None and remaining is None and reset_ms is None:
             return None
         return BudgetObservation(
@@ -365,11 +202,131 @@ class BybitDialect(Dialect):
             reset_at=reset_ms / 1000.0 if reset_ms is not None else None,
         )
 
+    # -- reading orders back -----------------------------------------------------------------
+
+    def build_state_read(self, item: WorkItem) -> Call | None:
+        category = category_of(item.request, item.market)
+        if category not in CATEGORIES:
+            return None
+        field, value = id_field(item.request)
+        params = {"category": category, "symbol": item.market_id, field: value}
+        return Call(REALTIME_METHOD, (params,), (item,), route=READ_ROUTE)
+
+    def read_state(self, call: Call, response: Any) -> OrderState:
+        rows = _rows(_result(response))
+        (item,) = call.items
+        field, value = id_field(item.request)
+        mine = [row for row in rows if isinstance(row, Mapping) and str(row.get(field) or "") == value]
+        if not mine:
+            if rows:
+                raise MalformedResponse(f"the order read lists other orders, not {field} {value}")
+            return OrderState.GONE  # by id, in any status: an empty list means no such order
+        status = str(mine[0].get("orderStatus") or "")
+        if status not in ORDER_STATES:
+            raise MalformedResponse(f"unknown orderStatus {status!r}")
+        return ORDER_STATES[status]
+
+    def list_scopes(self, markets: Mapping[str, Any]) -> Sequence[Hashable]:
+        scopes: set[ListScope] = set()
+        for market in markets.values():
+            category = category_of(CancelRequest(str(market.get("symbol") or "?"), order_id="0"), market)
+            if category == SPOT:
+                scopes.add(ListScope(SPOT))
+            elif category in (LINEAR, INVERSE) and market.get("settleId"):
+                scopes.add(ListScope(category, "settleCoin", str(market["settleId"])))
+            elif category == OPTION and market.get("baseId"):
+                scopes.add(ListScope(OPTION, "baseCoin", str(market["baseId"])))
+        return sorted(scopes, key=lambda scope: (scope.category, scope.coin or ""))
+
+    def build_list(self, scope: Hashable, cursor: str | None) -> Call:
+        assert isinstance(scope, ListScope)
+        params: dict[str, Any] = {"category": scope.category, "limit": PAGE_LIMIT}
+        if scope.coin_param:
+            params[scope.coin_param] = scope.coin
+        if cursor:
+            params["cursor"] = cursor
+        via = f"{EXCHANGE_ID}:open-orders"
+        return Call(REALTIME_METHOD, (params,), route=READ_ROUTE, via=via, group=scope)
+
+    def read_list(self, call: Call, response: Any) -> OpenPage:
+        result = _result(response)
+        scope = call.group
+        assert isinstance(scope, ListScope)
+        orders = []
+        for row in _rows(result):
+            if not isinstance(row, Mapping) or not row.get("orderId"):
+                raise MalformedResponse("an open-order row without an orderId")
+            orders.append(
+                OpenOrder(
+                    str(row["orderId"]),
+                    str(row.get("orderLinkId") or "") or None,
+                    _place(str(row.get("symbol") or ""), scope.category),
+                )
+            )
+        cursor = str(result.get("nextPageCursor") or "") or None
+        return OpenPage(tuple(orders), cursor if orders else None)
+
+    def place_of(self, item: WorkItem) -> str:
+        return _place(item.market_id, category_of(item.request, item.market))
+
+
+def _place(native_symbol: str, category: str) -> str:
+    return f"{native_symbol} ({category})"
+
+
+def _result(response: Any) -> Mapping[str, Any]:
+    """The ``result`` of a successful Bybit answer; anything else is not an answer we can read."""
+    if not isinstance(response, Mapping):
+        raise MalformedResponse(f"expected a JSON object, got {type(response).__name__}")
+    if code_of(response.get("retCode")) != OK:
+        # ccxt raises for a non-zero retCode; a missing or odd one is not an answer we can read.
+        raise MalformedResponse(f"retCode {response.get('retCode')!r} in a successful answer")
+    result = response.get("result")
+    if not isinstance(result, Mapping):
+        raise MalformedResponse("an answer without a result object")
+    return result
+
+
+def _rows(result: Mapping[str, Any]) -> list[Any]:
+    rows = result.get("list")
+    if not isinstance(rows, list):
+        raise MalformedResponse("an answer without result.list")
+    return rows
+
+
+def _read_batch(call: Call, response: Mapping[str, Any], result: Mapping[str, Any]) -> list[Verdict]:
+    rows = _rows(result)
+    ext = response.get("retExtInfo")
+    codes = ext.get("list") if isinstance(ext, Mapping) else None
+    if not isinstance(codes, list):
+        raise MalformedResponse("batch answer without retExtInfo.list")
+    if len(codes) != len(rows):
+        # Only position links a row to its code: with one list longer than the other, no pairing
+        # can be trusted (a filled order would read as cancelled, a 10006 as done).
+        raise MalformedResponse(f"{len(rows)} result rows but {len(codes)} codes")
+    # Slot i answers request item i; but check each slot's id rather than trust the alignment,
+    # and look for a displaced row when it does not match. An unmatched order stays undecided.
+    used: set[int] = set()
+    verdicts = []
+    for index, item in enumerate(call.items):
+        slot = _find_row(rows, index, item, used)
+        if slot is None or not isinstance(codes[slot], Mapping):
+            verdicts.append(Verdict.missing())
+            continue
+        used.add(slot)
+        entry = codes[slot]
+        code = code_of(entry.get("code"))
+        if code is None:
+            verdicts.append(Verdict.missing())
+            continue
+        verdicts.append(CODES.item_verdict(str(code), str(entry.get("msg") or "")))
+    return verdicts
+
 
 def _matches(row: Any, item: WorkItem) -> bool:
     if not isinstance(row, Mapping):
         return False
-    field, value = _id_field(item.request)
+    field, value = id_field(item.request)
     if str(row.get(field) or "") != value:
         return False
     symbol = row.get("symbol")

@@ -56,7 +56,7 @@ class Miss(enum.Enum):
 
 
 @attrs.frozen
-class CancelOutcome:
+class BookCancel:
     order: SandboxOrder | None  # the cancelled order, or the one that could not be cancelled
     miss: Miss | None = None
 
@@ -174,7 +174,7 @@ class OrderBook:
         client_order_id: str | None,
         order_filter: str | None,
         now_ms: int,
-    ) -> CancelOutcome:
+    ) -> BookCancel:
         """Cancel one order; ``order_id`` wins over ``client_order_id`` (as Bybit documents).
 
         ``order_filter`` None means the filter is not checked (every dialect but Bybit spot).
@@ -188,14 +188,14 @@ class OrderBook:
             else:
                 order = None
             if order is None or order.category != category or order.native_symbol != native_symbol:
-                return CancelOutcome(None, Miss.UNKNOWN)
+                return BookCancel(None, Miss.UNKNOWN)
             if order_filter is not None and order.order_filter != order_filter:
-                return CancelOutcome(order, Miss.WRONG_FILTER)
+                return BookCancel(order, Miss.WRONG_FILTER)
             if order.status != OPEN:
-                return CancelOutcome(order, Miss(order.status))
+                return BookCancel(order, Miss(order.status))
             cancelled = attrs.evolve(order, status=CANCELED, updated_ms=now_ms)
             self._orders[order.order_id] = cancelled
-            return CancelOutcome(cancelled)
+            return BookCancel(cancelled)
 
     def restore(self, orders: Iterable[SandboxOrder]) -> None:
         """Put orders back as they were (the ack_not_applied fault undoes what a request did)."""

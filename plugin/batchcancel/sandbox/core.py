@@ -1,49 +1,34 @@
-"""``Sandbox``: the loopback Bybit v5 + Bitget v2 exchange and its test-facing API."""
+"""``Sandbox``: the loopback exchange (Bybit v5 + Bitget v2 by default) and its test-facing API."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from . import bitget, bybit
 from .accounts import Account, AccountRegistry, ServerClock
-from .bitget import BitgetDialect
 from .book import Books, OrderBook, SandboxOrder
-from .bybit import SPOT_ORDER_FILTERS, BybitDialect
+from .exchange import ExchangeSpec
 from .faults import DEFAULT_HOLD_S, FaultPlan, LatencyPlan
 from .limits import BudgetTable, RateLimiter
 from .log import RequestLog, ServedRequest
-from .markets import (
-    BITGET,
-    BYBIT,
-    DEFAULT_COUNT,
-    EXCHANGES,
-    Market,
-    MarketCatalog,
-    default_bitget_markets,
-    default_bybit_markets,
-)
+from .markets import DEFAULT_COUNT, Market, MarketCatalog
+from .registry import EXCHANGES
 from .server import Router, SandboxHTTPServer, check_loopback
 from .wire import ExchangeContext
 
-# ccxt options that keep start-up to the calls the sandbox serves (facts §1.7, §2.6).
-LEAN_OPTIONS: dict[str, dict[str, Any]] = {
-    BYBIT: {
-        "fetchMarkets": {"types": ["spot", "linear", "inverse"]},
-        "enableUnifiedAccount": True,
-        "enableUnifiedMargin": False,
-    },
-    BITGET: {"uta": False, "fetchMarkets": {"types": ["spot", "swap"]}},
-}
-_ORDER_ID_PREFIXES = {BYBIT: 19, BITGET: 12}
+# ccxt options that keep a client's start-up to the calls the sandbox serves, per exchange.
+LEAN_OPTIONS: dict[str, dict[str, Any]] = {spec.name: dict(spec.lean_options) for spec in EXCHANGES}
 
 AccountRef = Account | str | None  # an Account, a uid, or None for the default account
 
 
 class Sandbox:
-    """A loopback exchange for Bybit v5 and Bitget v2 that real ccxt and pybit talk to unchanged."""
+    """A loopback exchange for Bybit v5 and Bitget v2 that real ccxt and pybit talk to unchanged.
+
+    ``exchanges`` lists what it serves (default: ``registry.EXCHANGES``); see docs/sandbox.md for
+    adding one."""
 
     def __init__(
         self,
@@ -59,6 +44,7 @@ class Sandbox:
         password: str | None = None,
         markets_per_type: int = DEFAULT_COUNT,
         rate_window_s: float = 1.0,
+        exchanges: Sequence[ExchangeSpec] = EXCHANGES,
     ) -> None:
         self._host = check_loopback(host)
         self._requested_port = port
@@ -67,11 +53,16 @@ class Sandbox:
         self._clock = ServerClock()
         self._accounts = AccountRegistry()
         self.default_account = self._accounts.create(api_key=api_key, secret=secret, password=password)
+        if not exchanges:
+            raise ValueError("the sandbox needs at least one exchange to serve")
+        prefixes = [prefix for spec in exchanges for prefix in spec.path_prefixes]
+        if len({spec.name for spec in exchanges}) < len(exchanges) or len(set(prefixes)) < len(prefixes):
+            raise ValueError("each exchange needs its own name and its own path prefixes")
+        self._exchanges = {spec.name: spec for spec in exchanges}
         self._catalogs = {
-            BYBIT: MarketCatalog(BYBIT, default_bybit_markets(markets_per_type)),
-            BITGET: MarketCatalog(BITGET, default_bitget_markets(markets_per_type)),
+            spec.name: MarketCatalog(spec.name, spec.default_markets(markets_per_type)) for spec in exchanges
         }
-        self._books = Books(_ORDER_ID_PREFIXES)
+        self._books = Books({spec.name: spec.order_id_digits for spec in exchanges})
         self._rate_window_s = rate_window_s
         self._limiter = RateLimiter(self._clock, rate_window_s)
         self._budgets = BudgetTable(budget_scale)
@@ -79,10 +70,10 @@ class Sandbox:
         self._latency = LatencyPlan(latency_ms, jitter_ms, seed)
         self._log = RequestLog()
         self._stopping = threading.Event()
-        dialects = {
-            name: dialect(
+        servers = {  # each over its own catalog and the state every exchange shares
+            spec.name: spec.server(
                 ExchangeContext(
-                    self._catalogs[name],
+                    self._catalogs[spec.name],
                     self._accounts,
                     self._clock,
                     self._books,
@@ -90,10 +81,15 @@ class Sandbox:
                     self._budgets,
                 )
             )
-            for name, dialect in ((BYBIT, BybitDialect), (BITGET, BitgetDialect))
+            for spec in exchanges
         }
         self._router = Router(
-            dialects[BYBIT], dialects[BITGET], self._faults, self._latency, self._log, self._stopping
+            {prefix: servers[spec.name] for spec in exchanges for prefix in spec.path_prefixes},
+            servers[exchanges[0].name],
+            self._faults,
+            self._latency,
+            self._log,
+            self._stopping,
         )
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -188,9 +184,14 @@ class Sandbox:
         return self._catalog(exchange).by_symbol(symbol)
 
     def _catalog(self, exchange: str) -> MarketCatalog:
-        if exchange not in EXCHANGES:
-            raise ValueError(f"unknown exchange {exchange!r}; the sandbox serves {', '.join(EXCHANGES)}")
-        return self._catalogs[exchange]
+        return self._catalogs[self._spec(exchange).name]
+
+    def _spec(self, exchange: str) -> ExchangeSpec:
+        try:
+            return self._exchanges[exchange]
+        except KeyError:
+            served = ", ".join(self._exchanges)
+            raise ValueError(f"unknown exchange {exchange!r}; the sandbox serves {served}") from None
 
     # ------------------------------------------------------------------ orders
 
@@ -209,17 +210,9 @@ class Sandbox:
         """
         catalog = self._catalog(exchange)
         plan = [(catalog.by_symbol(symbol), int(count)) for symbol, count in counts.items()]
-        if order_filter is not None:
-            if order_filter not in SPOT_ORDER_FILTERS:
-                raise ValueError(f"order_filter must be one of {SPOT_ORDER_FILTERS}")
-            if exchange != BYBIT or any(not market.is_spot for market, _ in plan):
-                raise ValueError("order_filter applies to Bybit spot markets only")
-        spot_filter = order_filter or "Order"
+        filter_of = self._spec(exchange).seed_order_filter(order_filter, [market for market, _ in plan])
         return self._book(exchange, self._uid(account)).seed(
-            plan,
-            client_ids=client_ids,
-            now_ms=self._clock.now_ms(),
-            order_filter=lambda m: spot_filter if exchange == BYBIT and m.is_spot else None,
+            plan, client_ids=client_ids, now_ms=self._clock.now_ms(), order_filter=filter_of
         )
 
     def _book(self, exchange: str, uid: str) -> OrderBook:
@@ -317,8 +310,7 @@ class Sandbox:
 
     def limit(self, exchange: str, path: str, *, group: str | None = None) -> int:
         """The limit ``path`` enforces now: the documented one times the scale, or the pinned one."""
-        self._catalog(exchange)
-        base = bybit.base_limit(path, group) if exchange == BYBIT else bitget.base_limit(path)
+        base = self._spec(exchange).base_limit(path, group)
         return self._budgets.limit(exchange, path, group, base)
 
     @property
@@ -351,22 +343,28 @@ class Sandbox:
     ) -> Any:
         """A real ccxt exchange pointed at the sandbox, with the lean options; ``ccxt_config``
         merges over the defaults (``options`` key by key)."""
-        self._catalog(exchange)
+        spec = self._spec(exchange)
+        owner = self._accounts.by_uid(self._uid(account))
+        options = {**spec.lean_options, **ccxt_config.pop("options", {})}
+        config: dict[str, Any] = {"apiKey": owner.api_key, "secret": owner.secret}
+        if spec.needs_password:
+            config["password"] = owner.password
+        config.update(ccxt_config)
+        config["options"] = options
+        ex = self._client_class(spec, async_)(config)
+        ex.urls["api"] = {key: self.url for key in ex.urls["api"]}
+        ex.has["fetchCurrencies"] = False
+        return ex
+
+    @staticmethod
+    def _client_class(spec: ExchangeSpec, async_: bool) -> Any:
+        if spec.client_class is not None:
+            return spec.client_class(async_)
         if async_:
             import ccxt.async_support as module
         else:
             import ccxt as module
-        owner = self._accounts.by_uid(self._uid(account))
-        options = {**LEAN_OPTIONS[exchange], **ccxt_config.pop("options", {})}
-        config: dict[str, Any] = {"apiKey": owner.api_key, "secret": owner.secret}
-        if exchange == BITGET:
-            config["password"] = owner.password
-        config.update(ccxt_config)
-        config["options"] = options
-        ex = getattr(module, exchange)(config)
-        ex.urls["api"] = {key: self.url for key in ex.urls["api"]}
-        ex.has["fetchCurrencies"] = False
-        return ex
+        return getattr(module, spec.name)
 
     def pybit_session(self, *, account: AccountRef = None, **kwargs: Any) -> Any:
         """A pybit ``unified_trading.HTTP`` session whose endpoint is the sandbox (pybit is a test

@@ -22,6 +22,32 @@ RATE_LIMIT = "rate_limit"  # not applied; the exchange's rate-limit answer for t
 # Answered as done, but nothing applied: Bybit documents cancels as acknowledged asynchronously
 # (seeds 000/001), so an "OK" order may still be open when the next request looks. Verify mode's test.
 ACK_NOT_APPLIED = "ack_not_applied"
+# Answers that are no answer: what gateways, CDNs, captive portals and broken servers send. A
+# client that reads any of them as "cancelled" reports an open order as cancelled.
+EMPTY_BODY = "empty_body"  # not applied; 200 with an empty body
+NULL_BODY = "null_body"  # not applied; 200 `null`
+EMPTY_LIST_BODY = "empty_list_body"  # not applied; 200 `[]`
+EMPTY_OBJECT_BODY = "empty_object_body"  # not applied; 200 `{}`
+HTML_200 = "html_200"  # not applied; 200 with an HTML page (a captive portal, a CDN's error page)
+REDIRECT = "redirect"  # not applied; 302 to the exchange's public time endpoint
+GARBLED_NOT_APPLIED = "garbled_not_applied"  # not applied; the rate-limit answer cut in half
+# Cloudflare's own 52x pages (HTML, not the exchange's JSON). ccxt raises a plain ExchangeError.
+CLOUDFLARE_520 = "cloudflare_520"  # not applied; unknown error
+CLOUDFLARE_522 = "cloudflare_522"  # not applied; connection timed out before the origin saw it
+CLOUDFLARE_523 = "cloudflare_523"  # not applied; origin unreachable
+CLOUDFLARE_524 = "cloudflare_524"  # applied; the origin did it but answered too late
+HTTP_504_APPLIED = "http_504_applied"  # applied; then a gateway's 504 page: the answer is lost
+TRICKLE = "trickle"  # applied; the real answer one byte every hold_s seconds
+# The exchange's success envelope around an empty result: nothing applied, no order named.
+OK_WITHOUT_ID = "ok_without_id"
+# A gateway's error page that quotes the request's headers back (API key and passphrase included).
+ECHO_HEADERS = "echo_headers"
+# Bitget's documented batch examples: failureList items with errorMsg only ("notExistend"), no code.
+NO_ERROR_CODE = "no_error_code"
+# Bybit batch answers whose two lists disagree: retExtInfo.list loses its first entry, or gains an
+# extra leading OK entry, while result.list stays whole. Only position links the two lists.
+CODE_LIST_SHORT = "code_list_short"  # applied
+CODE_LIST_LONG = "code_list_long"  # applied
 
 FAULT_KINDS = (
     HTTP_500,
@@ -36,10 +62,59 @@ FAULT_KINDS = (
     MAINTENANCE,
     RATE_LIMIT,
     ACK_NOT_APPLIED,
+    EMPTY_BODY,
+    NULL_BODY,
+    EMPTY_LIST_BODY,
+    EMPTY_OBJECT_BODY,
+    HTML_200,
+    REDIRECT,
+    GARBLED_NOT_APPLIED,
+    CLOUDFLARE_520,
+    CLOUDFLARE_522,
+    CLOUDFLARE_523,
+    CLOUDFLARE_524,
+    HTTP_504_APPLIED,
+    TRICKLE,
+    NO_ERROR_CODE,
+    CODE_LIST_SHORT,
+    CODE_LIST_LONG,
+    OK_WITHOUT_ID,
+    ECHO_HEADERS,
 )
 # Faults after which the request's effect (e.g. the cancel) has happened on the server.
-APPLIED_FAULTS = frozenset({TIMEOUT_APPLIED, MALFORMED_JSON, TRUNCATED_JSON, DROP_ITEM, EXTRA_ITEM})
-BATCH_ONLY_FAULTS = frozenset({DROP_ITEM, EXTRA_ITEM})
+APPLIED_FAULTS = frozenset(
+    {
+        TIMEOUT_APPLIED,
+        MALFORMED_JSON,
+        TRUNCATED_JSON,
+        DROP_ITEM,
+        EXTRA_ITEM,
+        CLOUDFLARE_524,
+        HTTP_504_APPLIED,
+        TRICKLE,
+        NO_ERROR_CODE,
+        CODE_LIST_SHORT,
+        CODE_LIST_LONG,
+    }
+)
+BATCH_ONLY_FAULTS = frozenset({DROP_ITEM, EXTRA_ITEM, NO_ERROR_CODE, CODE_LIST_SHORT, CODE_LIST_LONG})
+# Fixed bodies served instead of the exchange's answer, nothing applied: (status, content type, body).
+_HTML = "text/html"
+CANNED_REPLIES: dict[str, tuple[int, str, str]] = {
+    EMPTY_BODY: (200, "application/json", ""),
+    NULL_BODY: (200, "application/json", "null"),
+    EMPTY_LIST_BODY: (200, "application/json", "[]"),
+    EMPTY_OBJECT_BODY: (200, "application/json", "{}"),
+    HTML_200: (200, _HTML, "<html><head><title>Welcome</title></head><body>Please sign in</body></html>"),
+    CLOUDFLARE_520: (520, _HTML, "<html><title>520: Web server is returning an unknown error</title></html>"),
+    CLOUDFLARE_522: (522, _HTML, "<html><title>522: Connection timed out</title></html>"),
+    CLOUDFLARE_523: (523, _HTML, "<html><title>523: Origin is unreachable</title></html>"),
+}
+# Gateway pages served after the exchange's answer was computed (and so applied).
+LOST_REPLIES: dict[str, tuple[int, str, str]] = {
+    CLOUDFLARE_524: (524, _HTML, "<html><title>524: A timeout occurred</title></html>"),
+    HTTP_504_APPLIED: (504, _HTML, "<html><head><title>504 Gateway Time-out</title></head></html>"),
+}
 DEFAULT_HOLD_S = 3.0
 
 

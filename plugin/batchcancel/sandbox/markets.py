@@ -1,7 +1,8 @@
 """The markets the sandbox lists, with their ccxt unified symbols and native ids.
 
-Each exchange gets a realistic default set: 60 spot pairs and 60 USDT perpetuals (real coin
-names first, then synthetic ``C001``...), plus a few coin-margined and USDC contracts.
+Each exchange package lists a realistic default set (its ``catalog.py``): 60 spot pairs and 60 USDT
+perpetuals (real coin names first, then synthetic ``C001``...), plus a few coin-margined and USDC
+contracts. This module holds what they share.
 """
 
 from __future__ import annotations
@@ -9,15 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import attrs
-
-BYBIT = "bybit"
-BITGET = "bitget"
-EXCHANGES = (BYBIT, BITGET)
-
-BYBIT_CATEGORIES = ("spot", "linear", "inverse", "option")
-BITGET_PRODUCT_TYPES = ("USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES")
-# ccxt also asks Bitget for the simulated-trading product types; they list nothing here.
-BITGET_DEMO_PRODUCT_TYPES = ("SUSDT-FUTURES", "SCOIN-FUTURES", "SUSDC-FUTURES")
 
 _REAL_COINS = (
     "BTC",
@@ -103,9 +95,10 @@ def _tick(price: str) -> str:
     return "0.0001"
 
 
-def _market(
+def make_market(
     exchange: str, category: str, base: str, quote: str, settle: str | None, native: str, index: int
 ) -> Market:
+    """The ``index``-th market of a listing; ``settle`` None makes it spot."""
     unified = f"{base}/{quote}" if settle is None else f"{base}/{quote}:{settle}"
     price = _reference_price(base, index)
     return Market(
@@ -120,36 +113,6 @@ def _market(
         tick_size=_tick(price),
         qty_step="0.001",
     )
-
-
-def default_bybit_markets(count: int = DEFAULT_COUNT) -> list[Market]:
-    coins = base_coins(count)
-    markets = [_market(BYBIT, "spot", c, "USDT", None, f"{c}USDT", i) for i, c in enumerate(coins)]
-    markets += [_market(BYBIT, "linear", c, "USDT", "USDT", f"{c}USDT", i) for i, c in enumerate(coins)]
-    markets += [
-        _market(BYBIT, "inverse", c, "USD", c, f"{c}USD", i) for i, c in enumerate(("BTC", "ETH", "XRP"))
-    ]
-    # USDC perpetuals: Bybit's own docs use "BTCPERP" in their examples.
-    markets += [
-        _market(BYBIT, "linear", c, "USDC", "USDC", f"{c}PERP", i) for i, c in enumerate(("BTC", "ETH"))
-    ]
-    return markets
-
-
-def default_bitget_markets(count: int = DEFAULT_COUNT) -> list[Market]:
-    coins = base_coins(count)
-    markets = [_market(BITGET, "spot", c, "USDT", None, f"{c}USDT", i) for i, c in enumerate(coins)]
-    markets += [
-        _market(BITGET, "USDT-FUTURES", c, "USDT", "USDT", f"{c}USDT", i) for i, c in enumerate(coins)
-    ]
-    markets += [
-        _market(BITGET, "COIN-FUTURES", c, "USD", c, f"{c}USD", i) for i, c in enumerate(("BTC", "ETH"))
-    ]
-    markets += [
-        _market(BITGET, "USDC-FUTURES", c, "USDC", "USDC", f"{c}PERP", i)
-        for i, c in enumerate(("BTC", "ETH"))
-    ]
-    return markets
 
 
 class MarketCatalog:

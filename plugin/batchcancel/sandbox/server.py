@@ -1,5 +1,5 @@
-"""HTTP plumbing: a threaded HTTP/1.1 (keep-alive) server on loopback that routes to the dialects,
-applies latency and faults, and logs every request."""
+"""HTTP plumbing: a threaded HTTP/1.1 (keep-alive) server on loopback that routes each request to an
+exchange server by path prefix, applies latency and faults, and logs every request."""
 
 from __future__ import annotations
 
@@ -9,28 +9,37 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .book import SandboxOrder
+from .exchange import ExchangeServer
 from .faults import (
     ACK_NOT_APPLIED,
     BATCH_ONLY_FAULTS,
+    CANNED_REPLIES,
+    ECHO_HEADERS,
+    GARBLED_NOT_APPLIED,
     HTTP_500,
     HTTP_502,
+    LOST_REPLIES,
     MAINTENANCE,
     MALFORMED_JSON,
+    OK_WITHOUT_ID,
     RATE_LIMIT,
+    REDIRECT,
     RESET,
     TIMEOUT_APPLIED,
     TIMEOUT_NOT_APPLIED,
+    TRICKLE,
     TRUNCATED_JSON,
     Fault,
     FaultPlan,
     LatencyPlan,
 )
 from .log import RequestLog, ServedRequest
-from .wire import Dialect, HttpRequest, Reply
+from .wire import HttpRequest, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -53,65 +62,75 @@ class Router:
 
     def __init__(
         self,
-        bybit: Dialect,
-        bitget: Dialect,
+        servers: Mapping[str, ExchangeServer],
+        fallback: ExchangeServer,
         faults: FaultPlan,
         latency: LatencyPlan,
         log: RequestLog,
         stopping: threading.Event,
     ) -> None:
-        self.bybit = bybit
-        self.bitget = bitget
+        # Longest prefix first, so a more specific prefix wins over a shorter one.
+        self.servers = dict(sorted(servers.items(), key=lambda entry: len(entry[0]), reverse=True))
+        self.fallback = fallback
         self.faults = faults
         self.latency = latency
         self.log = log
         self.stopping = stopping
 
-    def dialect_for(self, path: str) -> Dialect:
-        # Bitget paths all start with /api/; everything else (Bybit's /v5/..., junk) is Bybit's.
-        return self.bitget if path.startswith("/api/") else self.bybit
+    def server_for(self, path: str) -> ExchangeServer:
+        """The exchange whose path prefix ``path`` starts with; the fallback answers the rest (junk)."""
+        for prefix, server in self.servers.items():
+            if path.startswith(prefix):
+                return server
+        return self.fallback
 
     def serve(self, request: HttpRequest, handler: _Handler) -> None:
         started = time.time()
-        dialect = self.dialect_for(request.path)
+        exchange = self.server_for(request.path)
         delay = self.latency.delay_s(request.path)
         if delay:
             self.stopping.wait(delay)
         fault = self.faults.take(request.path)
-        if fault is not None and fault.kind in BATCH_ONLY_FAULTS and not dialect.is_batch(request.path):
+        if fault is not None and fault.kind in BATCH_ONLY_FAULTS and not exchange.is_batch(request.path):
             fault = None  # drop_item / extra_item only mean something for a batch response
         if fault is not None and fault.kind in (RESET, TIMEOUT_NOT_APPLIED):
             if fault.kind == TIMEOUT_NOT_APPLIED:
                 self.stopping.wait(fault.hold_s)
-            self._log(dialect, request, None, fault, started)
+            self._log(exchange, request, None, fault, started)
             handler.drop_connection(hard=fault.kind == RESET)
             return
         try:
-            reply = self._reply(dialect, request, fault)
+            reply = self._reply(exchange, request, fault)
             body = self._body(reply, fault)
         except Exception:
             # Never a traceback to the client: log it here, answer like the exchange's 500.
             logger.exception("sandbox failed on %s %s", request.method, request.path)
-            reply = dialect.internal_error(request)
+            reply = exchange.internal_error(request)
             body = reply.body()
         if fault is not None and fault.kind == TIMEOUT_APPLIED:
             self.stopping.wait(fault.hold_s)
         # Logged before the bytes leave: whoever has seen the response finds it in the log.
-        self._log(dialect, request, reply, fault, started)
-        handler.send(reply.status, reply.headers, body)
+        self._log(exchange, request, reply, fault, started)
+        trickle = fault.hold_s if fault is not None and fault.kind == TRICKLE else 0.0
+        handler.send(reply.status, reply.headers, body, trickle_s=trickle, stopping=self.stopping)
 
     def _log(
-        self, dialect: Dialect, request: HttpRequest, reply: Reply | None, fault: Fault | None, started: float
+        self,
+        exchange: ExchangeServer,
+        request: HttpRequest,
+        reply: Reply | None,
+        fault: Fault | None,
+        started: float,
     ) -> None:
         self.log.append(
             ServedRequest(
-                exchange=dialect.name,
+                exchange=exchange.name,
                 method=request.method,
                 path=request.path,
-                account=reply.account if reply else dialect.account_of(request),
+                account=reply.account if reply else exchange.account_of(request),
                 status=reply.status if reply else 0,
                 code=reply.code if reply else None,
-                items=reply.items if reply else dialect.count_items(request),
+                items=reply.items if reply else exchange.count_items(request),
                 item_codes=reply.item_codes if reply else (),
                 started=started,
                 finished=time.time(),
@@ -119,7 +138,7 @@ class Router:
             )
         )
 
-    def _reply(self, dialect: Dialect, request: HttpRequest, fault: Fault | None) -> Reply:
+    def _reply(self, exchange: ExchangeServer, request: HttpRequest, fault: Fault | None) -> Reply:
         if fault is not None and fault.kind == HTTP_502:
             # What a load balancer in front of either exchange sends: no JSON at all.
             page = "<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"
@@ -127,25 +146,59 @@ class Router:
                 502,
                 page,
                 {"Content-Type": "text/html"},
-                account=dialect.account_of(request),
-                items=dialect.count_items(request),
+                account=exchange.account_of(request),
+                items=exchange.count_items(request),
             )
+        if fault is not None and fault.kind in CANNED_REPLIES:
+            return self._canned(CANNED_REPLIES[fault.kind], exchange, request)
+        if fault is not None and fault.kind == OK_WITHOUT_ID:
+            reply = self._canned((200, "application/json", ""), exchange, request)
+            reply.payload = dict(exchange.empty_success)
+            return reply
+        if fault is not None and fault.kind == ECHO_HEADERS:
+            quoted = "\n".join(f"{name}: {value}" for name, value in request.headers.items())
+            return self._canned(
+                (502, "text/plain", f"Bad gateway. Your request:\n{quoted}"), exchange, request
+            )
+        if fault is not None and fault.kind == REDIRECT:
+            reply = self._canned((302, "text/html", ""), exchange, request)
+            reply.headers["Location"] = exchange.redirect_path
+            return reply
         if fault is not None and fault.kind in (HTTP_500, MAINTENANCE, RATE_LIMIT):
-            return dialect.fault_reply(fault.kind, request)
+            return exchange.fault_reply(fault.kind, request)
+        if fault is not None and fault.kind == GARBLED_NOT_APPLIED:
+            reply = exchange.fault_reply(RATE_LIMIT, request)
+            reply.payload = reply.body().decode()[: max(len(reply.body()) // 2, 1)]
+            return reply
         if fault is not None and fault.kind == ACK_NOT_APPLIED:
-            return self._acknowledged_only(dialect, request)
-        reply = dialect.handle(request)
+            return self._acknowledged_only(exchange, request)
+        reply = exchange.handle(request)
         if fault is not None and fault.kind in BATCH_ONLY_FAULTS:
-            dialect.mangle_batch(fault.kind, reply, self.faults.pick)
+            exchange.mangle_batch(fault.kind, reply, self.faults.pick)
+        if fault is not None and fault.kind in LOST_REPLIES:
+            lost = self._canned(LOST_REPLIES[fault.kind], exchange, request)
+            lost.code, lost.item_codes = reply.code, reply.item_codes  # the log records what was applied
+            return lost
         return reply
 
     @staticmethod
-    def _acknowledged_only(dialect: Dialect, request: HttpRequest) -> Reply:
+    def _canned(canned: tuple[int, str, str], exchange: ExchangeServer, request: HttpRequest) -> Reply:
+        status, content_type, text = canned
+        return Reply(
+            status,
+            text,
+            {"Content-Type": content_type},
+            account=exchange.account_of(request),
+            items=exchange.count_items(request),
+        )
+
+    @staticmethod
+    def _acknowledged_only(exchange: ExchangeServer, request: HttpRequest) -> Reply:
         """Answer as the request deserves, then undo what it did to the order books.
 
         Only orders this request names are put back, so concurrent requests keep their effect.
         """
-        books = dialect.ctx.books.for_exchange(dialect.name)
+        books = exchange.ctx.books.for_exchange(exchange.name)
         sent = request.body + request.raw_query.encode()
 
         def named(order: SandboxOrder) -> bool:
@@ -153,7 +206,7 @@ class Router:
             return any(f'"{i}"'.encode() in sent or f"={i}".encode() in sent for i in ids if i)
 
         before = [[o for o in book.orders() if o.is_open and named(o)] for book in books]
-        reply = dialect.handle(request)
+        reply = exchange.handle(request)
         for book, was_open in zip(books, before, strict=True):
             book.restore(was_open)
         return reply
@@ -188,14 +241,37 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_DELETE = do_PUT = do_GET
 
-    def send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
+    def send(
+        self,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        trickle_s: float = 0.0,
+        stopping: threading.Event | None = None,
+    ) -> None:
+        """Write the answer; with ``trickle_s``, the body one byte at a time (a read timeout never fires)."""
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:  # Cloudflare's 52x are not in the standard table
+            phrase = "Origin Error"
+        lines = [f"HTTP/1.1 {status} {phrase}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         lines.append(f"Content-Length: {len(body)}")
         if self.close_connection:
             lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         try:
-            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+            if not trickle_s:
+                self.wfile.write(head + body)
+                return
+            self.wfile.write(head)
+            for index in range(len(body)):
+                if stopping is not None and stopping.wait(trickle_s):
+                    self.close_connection = True  # shutting down: the answer stays incomplete
+                    break
+                self.wfile.write(body[index : index + 1])
+                self.wfile.flush()
         except OSError:  # the client gave up (e.g. after its timeout): nothing left to tell it
             self.close_connection = True
 

@@ -1,16 +1,16 @@
-"""What travels between the HTTP plumbing and the exchange dialects."""
+"""What travels between the HTTP plumbing and the exchange servers."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
-from .accounts import AccountRegistry, ServerClock
+from .accounts import Account, AccountRegistry, ServerClock
 from .book import Books
-from .limits import BudgetTable, RateLimiter
+from .limits import BudgetTable, Grant, RateLimiter
 from .markets import MarketCatalog
 
 
@@ -40,9 +40,29 @@ class Reply:
         return json.dumps(self.payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+@attrs.define
+class RequestContext:
+    """One request on its way through a handler, collecting what the reply and the log need."""
+
+    request: HttpRequest
+    """The request as received."""
+    params: dict[str, Any]
+    """Its parameters: the query of a GET, the JSON body of a POST."""
+    account: Account | None = None
+    """The account that signed it, once authenticated."""
+    grant: Grant | None = None
+    """The budget draw its rate-limit headers report (Bybit)."""
+    items: int = 0
+    """Orders it names (cancel requests), for the log."""
+    item_codes: tuple[str, ...] = ()
+    """Per-order result codes of a batch, in response order, for the log."""
+    time_override: int | None = None
+    """An envelope time that must equal the answer's own (Bybit's market time)."""
+
+
 @attrs.frozen
 class ExchangeContext:
-    """The sandbox state a dialect reads and changes."""
+    """The sandbox state an exchange server reads and changes."""
 
     catalog: MarketCatalog
     accounts: AccountRegistry
@@ -50,29 +70,6 @@ class ExchangeContext:
     books: Books
     limiter: RateLimiter
     budgets: BudgetTable
-
-
-class Dialect(Protocol):
-    name: str
-    ctx: ExchangeContext
-
-    def handle(self, request: HttpRequest) -> Reply: ...
-
-    def fault_reply(self, kind: str, request: HttpRequest) -> Reply:
-        """The exchange's answer for a not-applied fault: http_500, maintenance or rate_limit."""
-        ...
-
-    def internal_error(self, request: HttpRequest) -> Reply: ...
-
-    def count_items(self, request: HttpRequest) -> int: ...
-
-    def account_of(self, request: HttpRequest) -> str | None: ...
-
-    def is_batch(self, path: str) -> bool: ...
-
-    def mangle_batch(self, kind: str, reply: Reply, pick: Callable[[int], int]) -> None:
-        """Apply drop_item / extra_item to a batch reply in place."""
-        ...
 
 
 def parse_json_object(body: bytes) -> dict[str, Any] | None:

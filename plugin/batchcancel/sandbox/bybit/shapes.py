@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from .accounts import Account
-from .book import FILLED, OPEN, SandboxOrder
-from .marketdata import STATIC_BALANCE as STARTING_BALANCE
-from .markets import Market
+from ..accounts import Account
+from ..book import FILLED, OPEN, SandboxOrder
+from ..marketdata import STATIC_BALANCE as STARTING_BALANCE
+from ..markets import Market
 
 _STATUS = {OPEN: "New", FILLED: "Filled", "canceled": "Cancelled"}
 _STOP_ORDER_TYPE = {"StopOrder": "Stop", "tpslOrder": "tpslOrder"}

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import bybit_shapes as shapes
-from . import marketdata as data
-from .book import SandboxOrder
-from .bybit_rules import PARAM_ERROR, BybitError, Call, category_of, order_query
-from .markets import Market
-from .wire import int_param
-
-if TYPE_CHECKING:
-    from .bybit import BybitDialect
+from .. import marketdata as data
+from ..book import SandboxOrder
+from ..markets import Market
+from ..wire import RequestContext, int_param
+from . import shapes
+from .rules import PARAM_ERROR, BybitError, category_of, order_query
+from .venue import BybitVenue
 
 ORDERBOOK = "/v5/market/orderbook"
 TICKERS, KLINE, MARK_KLINE, FUNDING_HISTORY, RISK_LIMIT = (
@@ -53,7 +51,9 @@ RISK_TIERS = (
 )
 
 
-def _markets(bybit: BybitDialect, call: Call, category: str, *, symbol_required: bool) -> list[Market]:
+def _markets(
+    bybit: BybitVenue, call: RequestContext, category: str, *, symbol_required: bool
+) -> list[Market]:
     symbol = call.params.get("symbol")
     if symbol:
         return [bybit.market(category, symbol)]
@@ -70,7 +70,7 @@ def _derivatives(category: str) -> None:
 # ------------------------------------------------------------------ market data (public)
 
 
-def tickers(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def tickers(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     category = category_of(call.params)
     rows = []
     for market in _markets(bybit, call, category, symbol_required=False):
@@ -110,7 +110,7 @@ def tickers(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {"category": category, "list": rows}, {}
 
 
-def orderbook(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def orderbook(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     category = category_of(call.params)
     market = _markets(bybit, call, category, symbol_required=True)[0]
     # orderbook.mdx: spot 1..200 levels (default 1), contracts 1..500 (default 25).
@@ -121,7 +121,7 @@ def orderbook(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {"s": market.native_symbol, "b": bids, "a": asks, "ts": now, "u": 1, "seq": 1, "cts": now}, {}
 
 
-def _candle_starts(call: Call, now_ms: int, default_limit: int) -> tuple[int, list[int]]:
+def _candle_starts(call: RequestContext, now_ms: int, default_limit: int) -> tuple[int, list[int]]:
     """Interval and candle open times, newest first, bounded by start / end / limit."""
     params = call.params
     interval = INTERVAL_MS.get(str(params.get("interval") or ""))
@@ -133,7 +133,7 @@ def _candle_starts(call: Call, now_ms: int, default_limit: int) -> tuple[int, li
     return interval, data.times_back(interval, end, start, limit)
 
 
-def kline(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def kline(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     category = category_of(call.params)
     market = _markets(bybit, call, category, symbol_required=True)[0]
     _, starts = _candle_starts(call, bybit.ctx.clock.now_ms(), 200)
@@ -143,7 +143,7 @@ def kline(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {"category": category, "symbol": market.native_symbol, "list": rows}, {}
 
 
-def mark_price_kline(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def mark_price_kline(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     category = category_of(call.params)
     _derivatives(category)
     market = _markets(bybit, call, category, symbol_required=True)[0]
@@ -153,7 +153,7 @@ def mark_price_kline(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {"category": category, "symbol": market.native_symbol, "list": rows}, {}
 
 
-def funding_history(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def funding_history(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     category = category_of(params)
     _derivatives(category)
@@ -169,7 +169,7 @@ def funding_history(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {"category": category, "list": rows}, {}
 
 
-def risk_limit(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def risk_limit(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     category = category_of(params)
     _derivatives(category)
@@ -197,7 +197,7 @@ def risk_limit(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
 # ------------------------------------------------------------ positions and account (private)
 
 
-def positions(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def positions(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     bybit.charge(call)
     category = category_of(params)
@@ -212,7 +212,7 @@ def positions(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {"category": category, "list": [], "nextPageCursor": ""}, {}
 
 
-def switch_mode(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def switch_mode(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     bybit.charge(call)
     category = category_of(params)
@@ -224,7 +224,7 @@ def switch_mode(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {}, {}
 
 
-def set_leverage(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def set_leverage(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     bybit.charge(call)
     category = category_of(params)
@@ -240,7 +240,7 @@ def set_leverage(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {}, {}
 
 
-def set_margin_mode(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def set_margin_mode(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     bybit.charge(call)
     if call.params.get("setMarginMode") not in ("ISOLATED_MARGIN", "REGULAR_MARGIN", "PORTFOLIO_MARGIN"):
         raise BybitError(PARAM_ERROR, "params error: setMarginMode invalid")
@@ -269,7 +269,9 @@ def _time_window(params: dict[str, Any], now_ms: int) -> tuple[int, int]:
     return start, end
 
 
-def _selected(bybit: BybitDialect, call: Call, keep: Callable[[SandboxOrder], bool]) -> list[SandboxOrder]:
+def _selected(
+    bybit: BybitVenue, call: RequestContext, keep: Callable[[SandboxOrder], bool]
+) -> list[SandboxOrder]:
     params = call.params
     category = category_of(params)
     start, end = _time_window(params, bybit.ctx.clock.now_ms())
@@ -287,7 +289,7 @@ def _selected(bybit: BybitDialect, call: Call, keep: Callable[[SandboxOrder], bo
     return bybit.book(call).orders(matches)
 
 
-def executions(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def executions(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     bybit.charge(call)
     orders = _selected(bybit, call, lambda o: Decimal(o.executed_qty) > 0)
     page, cursor = _page(orders, call.params, 50, 100)
@@ -298,7 +300,7 @@ def executions(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     }, {}
 
 
-def order_history(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def order_history(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     bybit.charge(call)
     status = call.params.get("orderStatus")
     orders = _selected(bybit, call, lambda o: not status or shapes.order_status(o) == status)
@@ -345,7 +347,7 @@ def execution(order: SandboxOrder) -> dict[str, Any]:
     }
 
 
-ROUTES: dict[tuple[str, str], tuple[Callable[[BybitDialect, Call], tuple[Any, Any]], bool]] = {
+ROUTES: dict[tuple[str, str], tuple[Callable[[BybitVenue, RequestContext], tuple[Any, Any]], bool]] = {
     ("GET", ORDERBOOK): (orderbook, False),
     ("GET", TICKERS): (tickers, False),
     ("GET", KLINE): (kline, False),

@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import bitget_shapes as shapes
-from .bitget_rules import (
+from ..book import FILLED, OPEN, DuplicateClientOrderId, OrderSpec, SandboxOrder
+from ..markets import Market
+from ..wire import RequestContext, int_param, is_positive_number
+from . import shapes
+from .rules import (
     BATCH_MAX,
     MIX_NOT_FOUND,
     OK_CODE,
     PARAM_ERROR,
     SPOT_NOT_FOUND,
     BitgetError,
-    Call,
     item_codes,
     product_type_of,
 )
-from .book import FILLED, OPEN, DuplicateClientOrderId, OrderSpec, SandboxOrder
-from .markets import Market
-from .wire import int_param, is_positive_number
-
-if TYPE_CHECKING:
-    from .bitget import BitgetDialect
+from .venue import BitgetVenue
 
 
-def _place(bitget: BitgetDialect, call: Call, market: Market) -> Any:
+def _place(bitget: BitgetVenue, call: RequestContext, market: Market) -> Any:
     params = call.params
     side, order_type = params.get("side"), params.get("orderType")
     size, price = str(params.get("size") or ""), str(params.get("price") or "")
@@ -48,11 +45,11 @@ def _place(bitget: BitgetDialect, call: Call, market: Market) -> Any:
     return {"orderId": order.order_id, "clientOid": order.client_order_id}
 
 
-def spot_place(bitget: BitgetDialect, call: Call) -> Any:
+def spot_place(bitget: BitgetVenue, call: RequestContext) -> Any:
     return _place(bitget, call, bitget.market("spot", call.params.get("symbol")))
 
 
-def _open_orders(bitget: BitgetDialect, call: Call, category: str, symbol: Any) -> list[SandboxOrder]:
+def _open_orders(bitget: BitgetVenue, call: RequestContext, category: str, symbol: Any) -> list[SandboxOrder]:
     """Open orders newest first, after the ``idLessThan`` cursor, at most ``limit`` (≤ 100)."""
     params = call.params
     before = int_param(params, "idLessThan", 0, 0, 10**30) or None
@@ -69,14 +66,14 @@ def _open_orders(bitget: BitgetDialect, call: Call, category: str, symbol: Any) 
     return orders[: int_param(params, "limit", 100, 1, 100)]
 
 
-def spot_unfilled(bitget: BitgetDialect, call: Call) -> Any:
+def spot_unfilled(bitget: BitgetVenue, call: RequestContext) -> Any:
     symbol = call.params.get("symbol")
     if symbol:
         bitget.market("spot", symbol)
     return [shapes.spot_order(o) for o in _open_orders(bitget, call, "spot", symbol)]
 
 
-def _cancel_one(bitget: BitgetDialect, call: Call, category: str, not_found: tuple[str, str]) -> Any:
+def _cancel_one(bitget: BitgetVenue, call: RequestContext, category: str, not_found: tuple[str, str]) -> Any:
     params = call.params
     call.items = 1
     order_id, client_id = str(params.get("orderId") or ""), str(params.get("clientOid") or "")
@@ -99,13 +96,13 @@ def _cancel_one(bitget: BitgetDialect, call: Call, category: str, not_found: tup
     return {"orderId": outcome.order.order_id, "clientOid": outcome.order.client_order_id}
 
 
-def spot_cancel(bitget: BitgetDialect, call: Call) -> Any:
+def spot_cancel(bitget: BitgetVenue, call: RequestContext) -> Any:
     return _cancel_one(bitget, call, "spot", SPOT_NOT_FOUND)
 
 
 def _cancel_many(
-    bitget: BitgetDialect,
-    call: Call,
+    bitget: BitgetVenue,
+    call: RequestContext,
     category: str,
     items: Any,
     symbol_of: Callable[[dict], str],
@@ -152,7 +149,7 @@ def _cancel_many(
     return {"successList": successes, "failureList": failures}
 
 
-def spot_batch(bitget: BitgetDialect, call: Call) -> Any:
+def spot_batch(bitget: BitgetVenue, call: RequestContext) -> Any:
     params = call.params
     multiple = params.get("batchMode") == "multiple"
     top_symbol = str(params.get("symbol") or "")
@@ -168,12 +165,12 @@ def spot_batch(bitget: BitgetDialect, call: Call) -> Any:
     )
 
 
-def mix_place(bitget: BitgetDialect, call: Call) -> Any:
+def mix_place(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     return _place(bitget, call, bitget.market(product_type, call.params.get("symbol")))
 
 
-def mix_pending(bitget: BitgetDialect, call: Call) -> Any:
+def mix_pending(bitget: BitgetVenue, call: RequestContext) -> Any:
     product_type = product_type_of(call.params)
     symbol = call.params.get("symbol")
     if symbol:
@@ -184,11 +181,11 @@ def mix_pending(bitget: BitgetDialect, call: Call) -> Any:
     return {"entrustedList": entrusted or None, "endId": orders[-1].order_id if orders else None}
 
 
-def mix_cancel(bitget: BitgetDialect, call: Call) -> Any:
+def mix_cancel(bitget: BitgetVenue, call: RequestContext) -> Any:
     return _cancel_one(bitget, call, product_type_of(call.params), MIX_NOT_FOUND)
 
 
-def mix_batch(bitget: BitgetDialect, call: Call) -> Any:
+def mix_batch(bitget: BitgetVenue, call: RequestContext) -> Any:
     params = call.params
     product_type = product_type_of(params)
     symbol = str(params.get("symbol") or "")

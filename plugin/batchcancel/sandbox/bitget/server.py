@@ -6,69 +6,64 @@ auth errors: HTTP 400 with the code and ``data: null``. Past a budget: HTTP 429 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from . import bitget_host as host
-from . import bitget_orders as orders
-from . import bitget_shapes as shapes
-from .accounts import Account
-from .bitget_rules import (  # re-exported: the rest of the project reads Bitget's rules here
-    BATCH_MAX,
+from ..accounts import Account
+from ..faults import HTTP_500, MAINTENANCE, RATE_LIMIT
+from ..signing import same_signature, signed_query
+from ..wire import ExchangeContext, HttpRequest, Reply, RequestContext, parse_json_object
+from . import host, orders, shapes
+from .rules import (
+    EXCHANGE_ID,
     MIX_BATCH,
     MIX_CANCEL,
+    MIX_NOT_FOUND,
     MIX_PENDING,
     MIX_PLACE,
     OK_CODE,
     PARAM_ERROR,
-    PRIVATE_LIMITS,
     RATE_LIMITED,
     SPOT_BATCH,
     SPOT_CANCEL,
+    SPOT_NOT_FOUND,
     SPOT_PLACE,
     SPOT_UNFILLED,
     TIMESTAMP_TOLERANCE_MS,
     UTA_PROBE,
     BitgetError,
-    Call,
-    base_limit,
     item_codes,
     product_type_of,
 )
-from .book import OrderBook
-from .faults import HTTP_500, MAINTENANCE, RATE_LIMIT
-from .markets import BITGET, Market
-from .signing import bitget_signature, same_signature, signed_query
-from .wire import ExchangeContext, HttpRequest, Reply, parse_json_object
+from .signing import bitget_signature
+from .venue import BitgetVenue
 
-__all__ = [
-    "BATCH_MAX",
-    "MIX_BATCH",
-    "MIX_CANCEL",
-    "PRIVATE_LIMITS",
-    "SPOT_BATCH",
-    "SPOT_CANCEL",
-    "BitgetDialect",
-    "BitgetError",
-    "base_limit",
-]
+# What the sandbox answers for an order that is not open (spot, futures): Bitget's codes.
+NOT_FOUND_CODES = frozenset({SPOT_NOT_FOUND[0], MIX_NOT_FOUND[0]})
 
-_Handler = Callable[["BitgetDialect", Call], Any]
+PUBLIC_TIME = "/api/v2/public/time"
+
+_Handler = Callable[[BitgetVenue, RequestContext], Any]
 
 
-class BitgetDialect:
-    name = BITGET
+class BitgetServer:
+    """Bitget v2's wire API: routing, authentication and the envelope."""
+
+    name = EXCHANGE_ID
+    redirect_path = PUBLIC_TIME  # where the redirect fault sends a client
+    empty_success: Mapping[str, Any] = {"code": "00000", "msg": "success", "requestTime": 0, "data": {}}
 
     def __init__(self, ctx: ExchangeContext) -> None:
         self.ctx = ctx
+        self.venue = BitgetVenue(ctx)
         self._routes: dict[tuple[str, str], tuple[_Handler, bool]] = {
-            ("GET", "/api/v2/public/time"): (BitgetDialect._time, False),
-            ("GET", "/api/v2/spot/public/coins"): (BitgetDialect._empty_list, False),
-            ("GET", "/api/v2/spot/public/symbols"): (BitgetDialect._symbols, False),
-            ("GET", "/api/v2/margin/currencies"): (BitgetDialect._empty_list, False),
-            ("GET", "/api/v2/mix/market/contracts"): (BitgetDialect._contracts, False),
-            ("GET", UTA_PROBE): (BitgetDialect._uta_probe, True),
+            ("GET", PUBLIC_TIME): (public_time, False),
+            ("GET", "/api/v2/spot/public/coins"): (empty_list, False),
+            ("GET", "/api/v2/spot/public/symbols"): (symbols, False),
+            ("GET", "/api/v2/margin/currencies"): (empty_list, False),
+            ("GET", "/api/v2/mix/market/contracts"): (contracts, False),
+            ("GET", UTA_PROBE): (uta_probe, True),
             ("POST", SPOT_PLACE): (orders.spot_place, True),
             ("GET", SPOT_UNFILLED): (orders.spot_unfilled, True),
             ("POST", SPOT_CANCEL): (orders.spot_cancel, True),
@@ -84,14 +79,14 @@ class BitgetDialect:
 
     def handle(self, request: HttpRequest) -> Reply:
         route = self._routes.get((request.method, request.path))
-        call = Call(request, {})
+        call = RequestContext(request, {})
         try:
             if route is None:
                 raise BitgetError("40404", "Request URL NOT FOUND", 404)
             handler, private = route
             if private:
                 call.account = self._authenticate(request)
-            self._charge(call, private)
+            self.venue.charge(call, private)
             params = (
                 dict(parse_qsl(request.raw_query, keep_blank_values=True))
                 if request.method == "GET"
@@ -100,13 +95,13 @@ class BitgetDialect:
             if params is None:
                 raise BitgetError(PARAM_ERROR, "Parameter verification failed: body is not a JSON object")
             call.params = params
-            data = handler(self, call)
+            data = handler(self.venue, call)
             return self._reply(200, OK_CODE, "success", data, call, request)
         except BitgetError as error:
             return self._reply(error.status, error.code, error.msg, None, call, request)
 
     def _reply(
-        self, status: int, code: str, msg: str, data: Any, call: Call | None, request: HttpRequest
+        self, status: int, code: str, msg: str, data: Any, call: RequestContext | None, request: HttpRequest
     ) -> Reply:
         payload = {"code": code, "msg": msg, "requestTime": self.ctx.clock.now_ms(), "data": data}
         return Reply(
@@ -148,60 +143,6 @@ class BitgetDialect:
         if not same_signature(account.password, passphrase):
             raise BitgetError("40012", "apikey/password is incorrect")
         return account
-
-    def _charge(self, call: Call, private: bool) -> None:
-        path = call.request.path
-        if private:
-            assert call.account is not None
-            key: tuple[str, ...] = (BITGET, call.account.uid, path)
-            limit = self.ctx.budgets.limit(BITGET, path, None, base_limit(path))
-        else:
-            key = (BITGET, "ip", path)
-            limit = self.ctx.budgets.limit(BITGET, "public", None, base_limit("public"))
-        if not self.ctx.limiter.take(key, limit).granted:
-            raise RATE_LIMITED
-
-    def book(self, call: Call) -> OrderBook:
-        assert call.account is not None
-        return self.ctx.books.book(BITGET, call.account.uid)
-
-    def market(self, category: str, symbol: Any) -> Market:
-        market = self.ctx.catalog.native(category, str(symbol or ""))
-        if market is None:
-            raise BitgetError("40034", "Parameter symbol does not exist")
-        return market
-
-    # --------------------------------------------------------- public handlers
-
-    def _time(self, call: Call) -> Any:
-        return {"serverTime": str(self.ctx.clock.now_ms())}
-
-    def _empty_list(self, call: Call) -> Any:
-        return []
-
-    def _symbols(self, call: Call) -> Any:
-        wanted = call.params.get("symbol")
-        return [
-            shapes.spot_symbol(m)
-            for m in self.ctx.catalog.in_category("spot")
-            if not wanted or m.native_symbol == wanted
-        ]
-
-    def _contracts(self, call: Call) -> Any:
-        product_type = product_type_of(call.params)
-        wanted = call.params.get("symbol")
-        return [
-            shapes.contract(m)
-            for m in self.ctx.catalog.in_category(product_type)
-            if not wanted or m.native_symbol == wanted
-        ]
-
-    def _uta_probe(self, call: Call) -> Any:
-        # A classic account: ccxt reads any error here as "not UTA" and stays on the v2 API.
-        raise BitgetError(
-            "40084",
-            "You are in Classic Account mode, and the Unified Account API is not supported at this time",
-        )
 
     # ------------------------------------------------------------------ faults
 
@@ -246,4 +187,50 @@ class BitgetDialect:
                 del failures[index - len(successes)]
         elif kind == "extra_item":
             successes.append({"orderId": str(9_000_000_000_000_000_000 + pick(10**9)), "clientOid": ""})
+        elif kind == "no_error_code":
+            # The docs' own examples: errorMsg only; "does not exist" reads "notExistend" there.
+            codes = item_codes(successes, failures)
+            for failure in failures:
+                if failure.pop("errorCode", None) in NOT_FOUND_CODES:
+                    failure["errorMsg"] = "notExistend"
+            reply.item_codes = codes
+            return
         reply.item_codes = item_codes(successes, failures)
+
+
+# ------------------------------------------------- public endpoints and the probe ccxt starts with
+
+
+def public_time(bitget: BitgetVenue, call: RequestContext) -> Any:
+    return {"serverTime": str(bitget.ctx.clock.now_ms())}
+
+
+def empty_list(bitget: BitgetVenue, call: RequestContext) -> Any:
+    return []
+
+
+def symbols(bitget: BitgetVenue, call: RequestContext) -> Any:
+    wanted = call.params.get("symbol")
+    return [
+        shapes.spot_symbol(m)
+        for m in bitget.ctx.catalog.in_category("spot")
+        if not wanted or m.native_symbol == wanted
+    ]
+
+
+def contracts(bitget: BitgetVenue, call: RequestContext) -> Any:
+    product_type = product_type_of(call.params)
+    wanted = call.params.get("symbol")
+    return [
+        shapes.contract(m)
+        for m in bitget.ctx.catalog.in_category(product_type)
+        if not wanted or m.native_symbol == wanted
+    ]
+
+
+def uta_probe(bitget: BitgetVenue, call: RequestContext) -> Any:
+    # A classic account: ccxt reads any error here as "not UTA" and stays on the v2 API.
+    raise BitgetError(
+        "40084",
+        "You are in Classic Account mode, and the Unified Account API is not supported at this time",
+    )

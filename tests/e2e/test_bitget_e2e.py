@@ -7,14 +7,13 @@ plugin planned (its own pacing at Bitget's documented 10 requests/s per endpoint
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections import Counter
-from typing import Any
 
 import pytest
 
-from batchcancel import CancelReport, CancelRequest, Settings, Status, cancel_orders, cancel_orders_async
+from batchcancel import CancelReport, CancelRequest, Settings, Status
+from tests.helpers import run_cancel
 
 SPOT_BATCH = "/api/v2/spot/trade/batch-cancel-order"
 SPOT_SINGLE = "/api/v2/spot/trade/cancel-order"
@@ -22,33 +21,11 @@ MIX_BATCH = "/api/v2/mix/order/batch-cancel-orders"
 MIX_SINGLE = "/api/v2/mix/order/cancel-order"
 CANCEL_PATHS = (SPOT_BATCH, SPOT_SINGLE, MIX_BATCH, MIX_SINGLE)
 
-MODES = ["sync", "async"]
-
 
 def run(sandbox, mode: str, requests: list[CancelRequest], settings: Settings | None = None,
         setup=None) -> CancelReport:  # fmt: skip
-    """Cancel through the public API with a fresh ccxt bitget client on the sandbox."""
-    config: dict[str, Any] = {"enableRateLimit": False}
-    if mode == "sync":
-        exchange = sandbox.client("bitget", **config)
-        exchange.load_markets()
-        if setup:
-            setup(exchange)
-        sandbox.clear_log()
-        return cancel_orders(exchange, requests, settings)
-
-    async def main() -> CancelReport:
-        exchange = sandbox.client("bitget", async_=True, **config)
-        try:
-            await exchange.load_markets()
-            if setup:
-                setup(exchange)
-            sandbox.clear_log()
-            return await cancel_orders_async(exchange, requests, settings)
-        finally:
-            await exchange.close()
-
-    return asyncio.run(main())
+    """Cancel through the public API with a fresh ccxt bitget client, markets loaded, log cleared."""
+    return run_cancel(sandbox, "bitget", mode, requests, settings, loaded=True, prepare=setup)
 
 
 def cancel_requests(sandbox) -> Counter[str]:
@@ -69,7 +46,6 @@ def sandbox(sandbox):
     return sandbox
 
 
-@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("n", [1, 50, 51, 1000])
 def test_spot_orders_over_many_symbols_cancel_in_the_fewest_requests(sandbox, mode, n):
     symbols = spot_symbols(sandbox, min(n, 40))
@@ -89,7 +65,6 @@ def test_spot_orders_over_many_symbols_cancel_in_the_fewest_requests(sandbox, mo
     )
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_futures_in_two_product_types_one_symbol_per_request(sandbox, mode):
     orders = sandbox.seed_orders(
         "bitget", {"BTC/USDT:USDT": 55, "ETH/USDT:USDT": 3, "BTC/USD:BTC": 4, "ETH/USD:ETH": 2}
@@ -102,7 +77,6 @@ def test_futures_in_two_product_types_one_symbol_per_request(sandbox, mode):
     assert sorted(e.items for e in sandbox.log if e.path == MIX_BATCH) == [2, 3, 4, 5, 50]
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_mixed_order_ids_and_client_ids_go_in_separate_batches(sandbox, mode):
     spot = sandbox.seed_orders("bitget", {s: 10 for s in spot_symbols(sandbox, 6)})
     futures = sandbox.seed_orders("bitget", {"BTC/USDT:USDT": 6})
@@ -120,7 +94,6 @@ def test_mixed_order_ids_and_client_ids_go_in_separate_batches(sandbox, mode):
     assert cancel_requests(sandbox) == {SPOT_BATCH: 2, MIX_BATCH: 2}
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_orders_already_cancelled_or_filled_are_already_closed_with_bitgets_code(sandbox, mode):
     spot = sandbox.seed_orders("bitget", {"BTC/USDT": 6, "ETH/USDT": 4})
     futures = sandbox.seed_orders("bitget", {"BTC/USDT:USDT": 3, "BTC/USD:BTC": 2})
@@ -149,7 +122,6 @@ def test_orders_already_cancelled_or_filled_are_already_closed_with_bitgets_code
     assert cancel_requests(sandbox) == {SPOT_BATCH: 1, MIX_BATCH: 2}
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_an_order_missing_from_the_answer_is_sent_again_and_ends_with_a_true_outcome(sandbox, mode):
     orders = sandbox.seed_orders("bitget", {"BTC/USDT": 10, "ETH/USDT": 10})
     sandbox.inject(SPOT_BATCH, "drop_item")  # the cancel is applied; the answer lacks one item
@@ -163,7 +135,6 @@ def test_an_order_missing_from_the_answer_is_sent_again_and_ends_with_a_true_out
     assert sandbox.open_orders("bitget") == []
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_past_the_exchange_budget_429s_are_waited_out_not_failed(sandbox, mode):
     # The exchange allows 2 batch requests per second here, fewer than the documented 10 the
     # plugin paces by: the third answer is HTTP 429, and its orders go again after the window.
@@ -176,7 +147,6 @@ def test_past_the_exchange_budget_429s_are_waited_out_not_failed(sandbox, mode):
     assert sandbox.open_orders("bitget") == []
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_single_cancels_finish_what_the_batch_budget_leaves_in_its_window(sandbox, mode):
     # 505 orders: 10 batch requests (the window's budget) carry 500; the last 5 fit the
     # single-cancel budget now, so they go one by one instead of waiting for the next window.
@@ -191,7 +161,6 @@ def test_single_cancels_finish_what_the_batch_budget_leaves_in_its_window(sandbo
     assert sandbox.open_orders("bitget") == []
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_a_uta_account_is_left_to_ccxt_and_without_fallback_says_why(sandbox, mode, caplog):
     orders = sandbox.seed_orders("bitget", {"BTC/USDT": 2})
 

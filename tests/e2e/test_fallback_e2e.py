@@ -8,6 +8,7 @@ import ccxt
 import pytest
 
 from batchcancel import CancelRequest, Settings, Status, WrongExchangeKind, cancel_orders, cancel_orders_async
+from tests.helpers import run_cancel
 
 SINGLE_PATHS = {"bybit": "/v5/order/cancel", "bitget": "/api/v2/spot/trade/cancel-order"}
 
@@ -58,14 +59,7 @@ def test_async_fallback_cancels_with_one_outcome_each(sandbox, exchange_id):
     orders = seed(sandbox, exchange_id)
     requests = by_client_id_then_id(orders)
 
-    async def run():
-        exchange = sandbox.client(exchange_id, async_=True, enableRateLimit=False)
-        try:
-            return await cancel_orders_async(exchange, requests, Settings(enabled=False, max_concurrency=3))
-        finally:
-            await exchange.close()
-
-    report = asyncio.run(run())
+    report = run_cancel(sandbox, exchange_id, "async", requests, Settings(enabled=False, max_concurrency=3))
     assert report.counts() == {"canceled": 5, "already_closed": 1, "rejected": 0, "failed": 0}
     assert sandbox.open_orders(exchange_id) == []
 

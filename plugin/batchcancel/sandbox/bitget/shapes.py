@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .book import FILLED, OPEN, SandboxOrder
-from .markets import Market
+from ..book import FILLED, OPEN, SandboxOrder
+from ..markets import Market
 
 _STATUS = {OPEN: "live", FILLED: "filled", "canceled": "cancelled"}
 

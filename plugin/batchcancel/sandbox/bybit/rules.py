@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import attrs
+from ..markets import Market
 
-from .accounts import Account
-from .limits import Grant
-from .wire import HttpRequest
-
+EXCHANGE_ID = "bybit"
 CATEGORIES = ("spot", "linear", "inverse", "option")
 SPOT_ORDER_FILTERS = ("Order", "StopOrder", "tpslOrder")
 BATCH_MAX = {"spot": 10, "linear": 20, "inverse": 20, "option": 20}
@@ -88,14 +86,12 @@ def order_query(params: dict[str, Any], keys: tuple[str, ...] = ("symbol", "orde
     return {field: params[key] for key, field in ORDER_QUERY_FIELDS if key in keys and params.get(key)}
 
 
-@attrs.define
-class Call:
-    """One request on its way through a handler, collecting what the reply and the log need."""
-
-    request: HttpRequest
-    params: dict[str, Any]
-    account: Account | None = None
-    grant: Grant | None = None
-    items: int = 0
-    item_codes: tuple[str, ...] = ()
-    time_override: int | None = None
+def seed_order_filter(order_filter: str | None, markets: Sequence[Market]) -> Callable[[Market], str | None]:
+    """Each seeded order's ``orderFilter``: conditional orders exist on spot only."""
+    if order_filter is not None:
+        if order_filter not in SPOT_ORDER_FILTERS:
+            raise ValueError(f"order_filter must be one of {SPOT_ORDER_FILTERS}")
+        if any(not market.is_spot for market in markets):
+            raise ValueError("order_filter applies to Bybit spot markets only")
+    spot_filter = order_filter or "Order"
+    return lambda market: spot_filter if market.is_spot else None

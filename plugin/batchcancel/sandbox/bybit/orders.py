@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import bybit_shapes as shapes
-from .book import FILLED, OPEN, DuplicateClientOrderId, OrderSpec, SandboxOrder
-from .bybit_rules import (
+from ..book import FILLED, OPEN, DuplicateClientOrderId, OrderSpec, SandboxOrder
+from ..wire import RequestContext, int_param, is_positive_number
+from . import shapes
+from .rules import (
     BATCH_MAX,
     OK_MSG,
     PARAM_ERROR,
     RATE_LIMITED,
     SPOT_ORDER_FILTERS,
     BybitError,
-    Call,
     category_of,
     not_found,
     order_query,
 )
-from .wire import int_param, is_positive_number
-
-if TYPE_CHECKING:
-    from .bybit import BybitDialect
+from .venue import BybitVenue
 
 
-def create(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def create(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     category = category_of(params)
     bybit.charge_order_endpoint(call, category)
@@ -61,7 +58,7 @@ def create(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {"orderId": order.order_id, "orderLinkId": order.client_order_id}, {}
 
 
-def realtime(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def realtime(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     category = category_of(params)
     bybit.charge(call)
@@ -102,7 +99,7 @@ def realtime(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     }, {}
 
 
-def cancel(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def cancel(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     call.items = 1
     category = category_of(params)
@@ -131,7 +128,7 @@ def cancel(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {"orderId": outcome.order.order_id, "orderLinkId": outcome.order.client_order_id}, {}
 
 
-def cancel_batch(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def cancel_batch(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     items = params.get("request")
     call.items = len(items) if isinstance(items, list) else 0
@@ -176,7 +173,7 @@ def cancel_batch(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
     return {"list": results}, {"list": codes}
 
 
-def cancel_all(bybit: BybitDialect, call: Call) -> tuple[Any, Any]:
+def cancel_all(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
     params = call.params
     category = category_of(params)
     bybit.charge_order_endpoint(call, category)

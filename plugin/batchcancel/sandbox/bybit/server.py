@@ -7,73 +7,60 @@ errors live in ``retCode``. Every answer carries ``X-Bapi-Limit``, ``X-Bapi-Limi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from . import bybit_host as host
-from . import bybit_orders as orders
-from . import bybit_shapes as shapes
-from . import marketdata
-from .accounts import Account
-from .book import OrderBook
-from .bybit_rules import (  # re-exported: the rest of the project reads Bybit's rules here
-    BATCH_MAX,
+from .. import marketdata
+from ..accounts import Account
+from ..faults import HTTP_500, MAINTENANCE, RATE_LIMIT
+from ..signing import same_signature, signed_query
+from ..wire import ExchangeContext, HttpRequest, Reply, RequestContext, int_param, parse_json_object
+from . import host, orders, shapes
+from .rules import (
     CANCEL,
     CANCEL_ALL,
     CANCEL_BATCH,
-    CATEGORIES,
     CREATE,
+    EXCHANGE_ID,
     OK_MSG,
-    ORDER_LIMITS,
     PARAM_ERROR,
     RATE_LIMITED,
     REALTIME,
-    SPOT_ORDER_FILTERS,
     BybitError,
-    Call,
-    base_limit,
     category_of,
-    group_of,
-    not_found,
 )
-from .faults import HTTP_500, MAINTENANCE, RATE_LIMIT
-from .markets import BYBIT, Market
-from .signing import DEFAULT_RECV_WINDOW, bybit_signature, same_signature, signed_query
-from .wire import ExchangeContext, HttpRequest, Reply, int_param, parse_json_object
+from .signing import DEFAULT_RECV_WINDOW, bybit_signature
+from .venue import BybitVenue
 
-__all__ = [
-    "BATCH_MAX",
-    "CANCEL",
-    "CANCEL_ALL",
-    "CANCEL_BATCH",
-    "CATEGORIES",
-    "CREATE",
-    "ORDER_LIMITS",
-    "REALTIME",
-    "SPOT_ORDER_FILTERS",
-    "BybitDialect",
-    "BybitError",
-    "base_limit",
-    "group_of",
-    "not_found",
-]
+MARKET_TIME = "/v5/market/time"
 
-_Handler = Callable[["BybitDialect", Call], "tuple[Any, Any]"]
+_Handler = Callable[[BybitVenue, RequestContext], "tuple[Any, Any]"]
 
 
-class BybitDialect:
-    name = BYBIT
+class BybitServer:
+    """Bybit v5's wire API: routing, authentication, the envelope and its rate-limit headers."""
+
+    name = EXCHANGE_ID
+    redirect_path = MARKET_TIME  # where the redirect fault sends a client
+    empty_success: Mapping[str, Any] = {
+        "retCode": 0,
+        "retMsg": "OK",
+        "result": {},
+        "retExtInfo": {},
+        "time": 0,
+    }
 
     def __init__(self, ctx: ExchangeContext) -> None:
         self.ctx = ctx
+        self.venue = BybitVenue(ctx)
         self._routes: dict[tuple[str, str], tuple[_Handler, bool]] = {
-            ("GET", "/v5/market/time"): (BybitDialect._time, False),
-            ("GET", "/v5/market/instruments-info"): (BybitDialect._instruments, False),
-            ("GET", "/v5/asset/coin/query-info"): (BybitDialect._coin_info, True),
-            ("GET", "/v5/user/query-api"): (BybitDialect._query_api, True),
-            ("GET", "/v5/account/info"): (BybitDialect._account_info, True),
-            ("GET", "/v5/account/wallet-balance"): (BybitDialect._wallet_balance, True),
+            ("GET", MARKET_TIME): (market_time, False),
+            ("GET", "/v5/market/instruments-info"): (instruments, False),
+            ("GET", "/v5/asset/coin/query-info"): (coin_info, True),
+            ("GET", "/v5/user/query-api"): (query_api, True),
+            ("GET", "/v5/account/info"): (account_info, True),
+            ("GET", "/v5/account/wallet-balance"): (wallet_balance, True),
             ("POST", CREATE): (orders.create, True),
             ("GET", REALTIME): (orders.realtime, True),
             ("POST", CANCEL): (orders.cancel, True),
@@ -89,17 +76,17 @@ class BybitDialect:
         if route is None:
             return self._envelope(404, 404, "Not Found", {}, {}, None, request)
         handler, private = route
-        call = Call(request, {})
+        call = RequestContext(request, {})
         try:
             if private:
                 call.account = self._authenticate(request)
             else:
-                self._charge_public(call)
+                self.venue.charge_public(call)
             params = self._params(request)
             if params is None:
                 raise BybitError(PARAM_ERROR, "params error: request body is not a JSON object")
             call.params = params
-            result, ext = handler(self, call)
+            result, ext = handler(self.venue, call)
             return self._envelope(200, 0, OK_MSG, result, ext, call, request)
         except BybitError as error:
             if error.code == 403:  # the IP limit answers in HTTP, not in retCode
@@ -119,7 +106,7 @@ class BybitDialect:
         msg: str,
         result: Any,
         ext: Any,
-        call: Call | None,
+        call: RequestContext | None,
         request: HttpRequest,
     ) -> Reply:
         now = self.ctx.clock.now_ms()
@@ -140,11 +127,11 @@ class BybitDialect:
             item_codes=call.item_codes if call else (),
         )
 
-    def _limit_headers(self, call: Call | None, request: HttpRequest) -> dict[str, str]:
+    def _limit_headers(self, call: RequestContext | None, request: HttpRequest) -> dict[str, str]:
         grant = call.grant if call else None
         if grant is None:
             # Nothing was charged (an early error): report the public budget's state.
-            grant = self.ctx.limiter.peek(self._public_key(), self._public_limit())
+            grant = self.ctx.limiter.peek(self.venue.public_key(), self.venue.public_limit())
         return {
             "Content-Type": "application/json; charset=utf-8",
             "X-Bapi-Limit": str(grant.limit),
@@ -152,7 +139,7 @@ class BybitDialect:
             "X-Bapi-Limit-Reset-Timestamp": str(grant.reset_ms),
         }
 
-    def _ip_limited(self, call: Call, request: HttpRequest) -> Reply:
+    def _ip_limited(self, call: RequestContext, request: HttpRequest) -> Reply:
         reply = self._envelope(403, 403, "access too frequent", {}, {}, call, request)
         reply.payload = "access too frequent"  # Bybit's IP ban page is not JSON
         reply.headers["Content-Type"] = "text/plain"
@@ -179,90 +166,6 @@ class BybitDialect:
         if not same_signature(expected, request.header("X-BAPI-SIGN") or ""):
             raise BybitError(10004, "error sign! please check your signature generation algorithm.")
         return account
-
-    # ------------------------------------------------------------------ budgets
-
-    @staticmethod
-    def _public_key() -> tuple[str, ...]:
-        return (BYBIT, "ip", "public")
-
-    def _public_limit(self) -> int:
-        return self.ctx.budgets.limit(BYBIT, "public", None, base_limit("public"))
-
-    def _charge_public(self, call: Call) -> None:
-        call.grant = self.ctx.limiter.take(self._public_key(), self._public_limit())
-        if not call.grant.granted:
-            raise BybitError(403, "access too frequent")
-
-    def charge(self, call: Call, group: str | None = None, units: int = 1) -> int:
-        """Draw ``units`` from the caller's budget; returns how many fit (a batch may get fewer)."""
-        assert call.account is not None
-        path = call.request.path
-        limit = self.ctx.budgets.limit(BYBIT, path, group, base_limit(path, group))
-        key = (BYBIT, call.account.uid, path, group)
-        call.grant = self.ctx.limiter.take(key, limit, units, partial=True)
-        if not call.grant.granted:
-            raise BybitError(*RATE_LIMITED)
-        return call.grant.granted
-
-    def charge_order_endpoint(self, call: Call, category: str, units: int = 1) -> int:
-        return self.charge(call, group_of(category), units)
-
-    # -------------------------------------------------------------- validation
-
-    def market(self, category: str, symbol: Any) -> Market:
-        market = self.ctx.catalog.native(category, str(symbol or ""))
-        if market is None:
-            raise BybitError(PARAM_ERROR, "params error: symbol invalid")
-        return market
-
-    def book(self, call: Call) -> OrderBook:
-        assert call.account is not None
-        return self.ctx.books.book(BYBIT, call.account.uid)
-
-    # ---------------------------------------------------------------- handlers
-
-    def _time(self, call: Call) -> tuple[Any, Any]:
-        now = self.ctx.clock.now_ms()
-        call.time_override = now
-        return {"timeSecond": str(now // 1000), "timeNano": str(now * 1_000_000)}, {}
-
-    def _instruments(self, call: Call) -> tuple[Any, Any]:
-        params = call.params
-        category = category_of(params)
-        markets = [] if params.get("status") == "PreLaunch" else self.ctx.catalog.in_category(category)
-        if params.get("symbol"):
-            markets = [m for m in markets if m.native_symbol == params["symbol"]]
-        if params.get("baseCoin"):
-            markets = [m for m in markets if m.base == params["baseCoin"]]
-        start = int_param(params, "cursor", 0, 0, len(markets))
-        limit = int_param(params, "limit", 500, 1, 1000)
-        page = markets[start : start + limit]
-        cursor = str(start + limit) if start + limit < len(markets) else ""
-        return {
-            "category": category,
-            "list": [shapes.instrument(m) for m in page],
-            "nextPageCursor": cursor,
-        }, {}
-
-    def _coin_info(self, call: Call) -> tuple[Any, Any]:
-        self.charge(call)
-        return {"rows": []}, {}
-
-    def _query_api(self, call: Call) -> tuple[Any, Any]:
-        self.charge(call)
-        assert call.account is not None
-        return shapes.api_key_info(call.account), {}
-
-    def _account_info(self, call: Call) -> tuple[Any, Any]:
-        self.charge(call)
-        return shapes.account_info(self.ctx.clock.now_ms()), {}
-
-    def _wallet_balance(self, call: Call) -> tuple[Any, Any]:
-        self.charge(call)
-        if call.params.get("accountType") not in ("UNIFIED", "CONTRACT", "SPOT"):
-            raise BybitError(PARAM_ERROR, "params error: accountType invalid")
-        return shapes.wallet_balance(marketdata.coins(self.ctx.catalog)), {}
 
     # ------------------------------------------------------------------ faults
 
@@ -310,4 +213,59 @@ class BybitDialect:
             )
             rows.append(stray)
             codes.append({"code": 0, "msg": OK_MSG})
+        elif kind == "code_list_short" and codes:
+            del codes[0]
+        elif kind == "code_list_long":
+            codes.insert(0, {"code": 0, "msg": OK_MSG})
         reply.item_codes = tuple(str(c["code"]) for c in codes)
+
+
+# ------------------------------------------------- public and account endpoints ccxt starts with
+
+
+def market_time(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
+    now = bybit.ctx.clock.now_ms()
+    call.time_override = now
+    return {"timeSecond": str(now // 1000), "timeNano": str(now * 1_000_000)}, {}
+
+
+def instruments(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
+    params = call.params
+    category = category_of(params)
+    markets = [] if params.get("status") == "PreLaunch" else bybit.ctx.catalog.in_category(category)
+    if params.get("symbol"):
+        markets = [m for m in markets if m.native_symbol == params["symbol"]]
+    if params.get("baseCoin"):
+        markets = [m for m in markets if m.base == params["baseCoin"]]
+    start = int_param(params, "cursor", 0, 0, len(markets))
+    limit = int_param(params, "limit", 500, 1, 1000)
+    page = markets[start : start + limit]
+    cursor = str(start + limit) if start + limit < len(markets) else ""
+    return {
+        "category": category,
+        "list": [shapes.instrument(m) for m in page],
+        "nextPageCursor": cursor,
+    }, {}
+
+
+def coin_info(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
+    bybit.charge(call)
+    return {"rows": []}, {}
+
+
+def query_api(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
+    bybit.charge(call)
+    assert call.account is not None
+    return shapes.api_key_info(call.account), {}
+
+
+def account_info(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
+    bybit.charge(call)
+    return shapes.account_info(bybit.ctx.clock.now_ms()), {}
+
+
+def wallet_balance(bybit: BybitVenue, call: RequestContext) -> tuple[Any, Any]:
+    bybit.charge(call)
+    if call.params.get("accountType") not in ("UNIFIED", "CONTRACT", "SPOT"):
+        raise BybitError(PARAM_ERROR, "params error: accountType invalid")
+    return shapes.wallet_balance(marketdata.coins(bybit.ctx.catalog)), {}

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
-from .accounts import Account
-from .markets import BITGET_DEMO_PRODUCT_TYPES, BITGET_PRODUCT_TYPES
-from .wire import HttpRequest
-
+EXCHANGE_ID = "bitget"
+PRODUCT_TYPES = ("USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES")
+# ccxt also asks Bitget for the simulated-trading product types; they list nothing here.
+DEMO_PRODUCT_TYPES = ("SUSDT-FUTURES", "SCOIN-FUTURES", "SUSDC-FUTURES")
 OK_CODE = "00000"
 BATCH_MAX = 50
 TIMESTAMP_TOLERANCE_MS = 30_000  # assumption: Bitget does not document it; ±30 s is the usual claim
@@ -27,7 +25,7 @@ MIX_PLACE, MIX_PENDING, MIX_CANCEL, MIX_BATCH = (
     "/api/v2/mix/order/batch-cancel-orders",
 )
 UTA_PROBE = "/api/v3/account/settings"
-# What a trading host reads besides placing and cancelling (handlers in bitget_host.py).
+# What a trading host reads besides placing and cancelling (handlers in host.py).
 SPOT_ASSETS, SPOT_ORDER_INFO, SPOT_FILLS = (
     "/api/v2/spot/account/assets",
     "/api/v2/spot/trade/orderInfo",
@@ -72,8 +70,10 @@ PRIVATE_LIMITS = {
 PUBLIC_LIMIT = 20  # per IP and second, per endpoint
 
 
-def base_limit(path: str) -> int:
-    """The documented budget per UID and second of ``path`` ("public": per IP), before scaling."""
+def base_limit(path: str, group: str | None = None) -> int:
+    """The documented budget per UID and second of ``path`` ("public": per IP), before scaling.
+
+    Bitget has no budget groups: ``group`` is accepted for the common signature and ignored."""
     if path == "public":
         return PUBLIC_LIMIT
     try:
@@ -100,21 +100,10 @@ RATE_LIMITED = BitgetError("429", "Too Many Requests", 429)
 
 def product_type_of(params: dict[str, Any]) -> str:
     product_type = str(params.get("productType") or "").upper()
-    if product_type not in BITGET_PRODUCT_TYPES + BITGET_DEMO_PRODUCT_TYPES:
+    if product_type not in PRODUCT_TYPES + DEMO_PRODUCT_TYPES:
         raise BitgetError(PARAM_ERROR, "Parameter verification failed: productType is invalid")
     return product_type
 
 
 def item_codes(successes: list[dict[str, Any]], failures: list[dict[str, Any]]) -> tuple[str, ...]:
     return (OK_CODE,) * len(successes) + tuple(str(f["errorCode"]) for f in failures)
-
-
-@attrs.define
-class Call:
-    """One request on its way through a handler, collecting what the reply and the log need."""
-
-    request: HttpRequest
-    params: dict[str, Any]
-    account: Account | None = None
-    items: int = 0
-    item_codes: tuple[str, ...] = ()

@@ -8,14 +8,14 @@ the documented limits where a test wants the budget to bind.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections import Counter
 from collections.abc import Sequence
 
 import pytest
 
-from batchcancel import CancelReport, CancelRequest, Settings, Status, cancel_orders, cancel_orders_async
+from batchcancel import CancelReport, CancelRequest, Settings, Status
+from tests.helpers import run_cancel
 
 BATCH, SINGLE = "/v5/order/cancel-batch", "/v5/order/cancel"
 MAXIMUM = {"spot": 10, "linear": 20, "inverse": 20}
@@ -25,26 +25,11 @@ LINEAR_SYMBOLS = ["BTC/USDT:USDT", "ETH/USDT:USDT", "SOL/USDT:USDT"]
 INVERSE_SYMBOLS = ["BTC/USD:BTC", "ETH/USD:ETH", "XRP/USD:XRP"]
 
 
-@pytest.fixture(params=["sync", "async"])
-def mode(request) -> str:
-    return request.param
-
-
 def cancel(
     sandbox, mode: str, requests: Sequence[CancelRequest], settings: Settings | None = None
 ) -> CancelReport:
     """Cancel through the public API with a fresh ccxt bybit client of the given kind."""
-    if mode == "sync":
-        return cancel_orders(sandbox.client("bybit", enableRateLimit=False), requests, settings)
-
-    async def main() -> CancelReport:
-        exchange = sandbox.client("bybit", async_=True, enableRateLimit=False)
-        try:
-            return await cancel_orders_async(exchange, requests, settings)
-        finally:
-            await exchange.close()
-
-    return asyncio.run(main())
+    return run_cancel(sandbox, "bybit", mode, requests, settings)
 
 
 def spread(symbols: Sequence[str], n: int) -> dict[str, int]:

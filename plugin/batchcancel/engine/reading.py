@@ -1,0 +1,53 @@
+"""What a dialect reads back about orders: one order's state, and pages of the account's open orders.
+
+Two questions the engine asks besides "cancel these":
+
+* **What state is this order in?** Asked before an order would end ``FAILED`` because every cancel
+  attempt's answer was lost (a timeout, a 5xx page, a garbled body): the order may well be
+  cancelled already, or filled, or still open. One read by id answers it.
+* **What is open on the account?** Asked by verify mode once the cancels are done: every open
+  order of every market kind, paged to the end with the exchange's own cursor, matched by id. An
+  order open under another symbol than the one the caller named is found there too.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+
+class OrderState(enum.Enum):
+    """One order's state, as a read by id tells it."""
+
+    OPEN = "open"
+    """Still open (partially filled included): a cancel is still needed."""
+    CANCELED = "canceled"
+    """Cancelled: what an unanswered cancel was meant to do has happened."""
+    FILLED = "filled"
+    """Filled (or otherwise closed by the exchange) before it could be cancelled."""
+    GONE = "gone"
+    """The exchange knows no such order under the market that was named."""
+
+
+@attrs.frozen
+class OpenOrder:
+    """One open order as an account-wide listing shows it."""
+
+    order_id: str
+    """The exchange's order id."""
+    client_order_id: str | None
+    """The client's own id, when the listing shows one."""
+    place: str
+    """Where it rests, in the dialect's words (e.g. ``BTCUSDT (spot)``); compared with
+    :meth:`~batchcancel.engine.Dialect.place_of` to tell a request's market from another."""
+
+
+@attrs.frozen
+class OpenPage:
+    """One page of an account-wide open-order listing."""
+
+    orders: tuple[OpenOrder, ...]
+    """The open orders on this page."""
+    next_cursor: str | None
+    """The cursor of the next page; None when this page is the last."""
