@@ -40,6 +40,12 @@ def check_store_url(where: str, value: Any) -> None:
         found = False
     if not found:
         raise ConfigError(f"{where} needs the Redis client, which is not installed: {EXTRA_HINT}")
+    from redis.connection import parse_url  # the client's own reading, query options included
+
+    try:
+        parse_url(value)
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error} ({shown})") from None
 
 
 def display_url(value: Any) -> str:

@@ -36,6 +36,7 @@ def test_redis_urls_are_accepted(url):
         ("redis://h:notaport/0", "not a valid URL"),
         ("redis://h:99999/0", "not a valid URL"),
         ("redis://h:6379/zero", "database must be a whole number"),
+        ("redis://h:6379/0?socket_timeout=soon", "Invalid value for 'socket_timeout'"),
         (6379, "must be a redis:// URL"),
         (["redis://h"], "must be a redis:// URL"),
         (float("nan"), "must be a redis:// URL"),
