@@ -65,6 +65,11 @@ def new_job(
 ) -> CancelJob:
     fallback = None if isinstance(dialect, CcxtSingleCancel) else CcxtSingleCancel.for_exchange(exchange.id)
     secrets = [getattr(exchange, name, "") or "" for name in ("apiKey", "secret", "password", "uid")]
+    budgets = None
+    if settings.budget_store:
+        from batchcancel.engine.shared_budget import shared_book
+
+        budgets = shared_book(dialect.budgets(settings), settings.budget_store, exchange)
     return CancelJob(
         dialect,
         requests,
@@ -75,6 +80,7 @@ def new_job(
         fallback=fallback,
         secrets=[s for s in secrets if isinstance(s, str)],
         sink=current_sink.get(),
+        budgets=budgets,
     )
 
 

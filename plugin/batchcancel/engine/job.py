@@ -65,6 +65,7 @@ class CancelJob:
         secrets: Iterable[str] = (),
         rng: random.Random | None = None,
         sink: OutcomeSink | None = None,
+        budgets: BudgetBook | None = None,
     ) -> None:
         self.dialect = dialect
         self.fallback_dialect = fallback
@@ -74,7 +75,8 @@ class CancelJob:
         self.distinct = distinct(self._given)
         self.requests_sent = 0
         self._rng = rng or random.Random()
-        self._budgets = BudgetBook(dialect.budgets(settings))
+        # A shared book (engine/shared_budget.py) when a budget store is set; else in-process.
+        self._budgets = budgets if budgets is not None else BudgetBook(dialect.budgets(settings))
         self._planner = Planner(dialect, fallback, settings, self._budgets)
         self.ledger = Ledger(self._given, self.distinct, Redactor(secrets), sink)
         self._inflight: dict[Call, tuple[list[ItemState], Any]] = {}
@@ -311,7 +313,7 @@ class CancelJob:
             return Verdict.transient(code, message)
         if kind is ErrorClass.RATE_LIMITED:
             budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget))
+            self._budgets.block(budget, now + self._budgets.window(budget), now)
             return Verdict.rate_limited(code, message)
         if kind is ErrorClass.TRANSIENT:
             return Verdict.unknown(code, message)
@@ -349,7 +351,7 @@ class CancelJob:
             state.waits += 1
             budget = call.route.budget if call is not None and call.route else None
             until = verdict.retry_at or now + self._budgets.window(budget)
-            if self._budgets.block(budget, until):
+            if self._budgets.block(budget, until, now):
                 # Only this route's budget is spent: the planner keeps off it until the reset,
                 # and another route with budget left (Bybit's separate single-cancel budget) may
                 # carry the order now instead of after the reset.
@@ -549,7 +551,7 @@ class CancelJob:
         message = self.ledger.redact(describe(error))
         if kind is ErrorClass.RATE_LIMITED:
             budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget))
+            self._budgets.block(budget, now + self._budgets.window(budget), now)
             heapq.heappush(self._reads, (now + self._budgets.window(budget), next(self._seq), state))
             return
         state.read_errors += 1
@@ -642,7 +644,7 @@ class CancelJob:
         retry_at = now + self._backoff(1)
         if error is not None and classify(error) is ErrorClass.RATE_LIMITED:
             budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget))
+            self._budgets.block(budget, now + self._budgets.window(budget), now)
             retry_at = now + self._budgets.window(budget)
         sweep.on_page(call, response, error, retry_at)
         if sweep.finished:
