@@ -10,6 +10,7 @@ import attrs
 
 from batchcancel.errors import ConfigError
 from batchcancel.markers import plugin_key
+from batchcancel.store_url import check_store_url, display_url
 
 CONFIG_SECTION = "batch_cancel"
 
@@ -53,6 +54,11 @@ def _seconds(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
         raise ConfigError(f"{_where(attribute)} must be a finite number greater than 0, got {value!r}")
 
 
+def _store_url(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is not None:
+        check_store_url(_where(attribute), value)
+
+
 @attrs.frozen
 class Settings:
     """How batchcancel behaves for one call. Every field has a default; hosts override them in config."""
@@ -78,6 +84,10 @@ class Settings:
     """The whole call ends by then, calls in flight included: what is not decided becomes ``FAILED``."""
     verify: bool = attrs.field(default=False, validator=_boolean)
     """After cancelling, read back every open order of the account and cancel again what is still open."""
+    budget_store: str | None = attrs.field(default=None, validator=_store_url, repr=display_url)
+    """``redis://host:port/db`` (or ``rediss://``): share each account's rate budgets with every bot
+    using the same store (needs the ``redis`` extra); None paces in this process only. See
+    docs/shared-budget.md."""
 
     @classmethod
     def from_config(cls, host_config: Mapping[str, Any] | None) -> Settings:

@@ -70,6 +70,23 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="instead: measure batchcancel's own CPU per order with cProfile at zero latency",
     )
+    parser.add_argument(
+        "--bots",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="instead: N bot processes, each cancelling its own --orders orders on one sandbox account "
+        "at once; a row for in-process pacing (and one for --budget-store). See docs/shared-budget.md",
+    )
+    parser.add_argument(
+        "--budget-store",
+        metavar="URL",
+        default=None,
+        help="with --bots: the shared budget store (redis://host:port/db) for the shared row",
+    )
+    parser.add_argument(
+        "--bot-mode", choices=("sync", "async"), default="sync", help="with --bots: each bot's ccxt client"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
 
@@ -104,6 +121,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"batchcancel bench: {PLOT_MISSING}", file=sys.stderr)
             return 2
     progress = Progress(quiet=args.quiet)
+    if args.bots:
+        return run_bots(args, exchanges, categories, progress)
+    if args.budget_store:
+        print("batchcancel bench: --budget-store needs --bots", file=sys.stderr)
+        return 2
     if args.cpu:
         from batchcancel.bench.cpu import cpu_table, measure_cpu
 
@@ -150,6 +172,57 @@ def run(args: argparse.Namespace) -> int:
     for row in bad:
         print(
             f"batchcancel bench: {row.method} on {row.exchange} left {row.unaccounted} order(s) unaccounted",
+            file=sys.stderr,
+        )
+    return 1 if bad else 0
+
+
+def run_bots(
+    args: argparse.Namespace,
+    exchanges: tuple[str, ...],
+    categories: dict[str, tuple[str, ...]],
+    progress: Any,
+) -> int:
+    """``--bots N``: the in-process row and the shared-store row per exchange (bench/bots.py)."""
+    import json
+
+    from batchcancel.bench.bots import bots_table, run_bots_bench
+    from batchcancel.bench.workload import DEFAULT_CATEGORIES, Workload
+    from batchcancel.errors import ConfigError
+    from batchcancel.sandbox import Sandbox
+    from batchcancel.store_url import check_store_url
+
+    if args.budget_store is not None:
+        try:
+            check_store_url("--budget-store", args.budget_store)
+        except ConfigError as error:
+            print(f"batchcancel bench: {error}", file=sys.stderr)
+            return 2
+    workloads = [
+        Workload(
+            exchange, args.orders, args.symbols,
+            tuple(categories.get(exchange) or DEFAULT_CATEGORIES[exchange]), args.filled, args.seed,
+        )
+        for exchange in exchanges
+    ]  # fmt: skip
+    with Sandbox(latency_ms=args.latency_ms, seed=args.seed, budget_scale=args.budget_scale) as sandbox:
+        rows = run_bots_bench(
+            sandbox, workloads, args.bots, args.budget_store, repeats=args.repeats,
+            rtt_s=args.latency_ms / 1000, async_=args.bot_mode == "async", progress=progress,
+        )  # fmt: skip
+    table = bots_table(rows)
+    to_stdout = args.json == "-"
+    print(table, file=sys.stderr if to_stdout else sys.stdout)
+    if args.json:
+        text = json.dumps([row.as_dict() for row in rows], indent=2)
+        if to_stdout:
+            print(text)
+        else:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+    bad = [row for row in rows if row.unaccounted]
+    for row in bad:
+        print(
+            f"batchcancel bench: {row.pacing} on {row.exchange} left {row.unaccounted} unaccounted",
             file=sys.stderr,
         )
     return 1 if bad else 0

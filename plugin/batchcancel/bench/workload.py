@@ -150,12 +150,14 @@ def choose_markets(sandbox: Any, workload: Workload) -> list[Any]:
     return chosen
 
 
-def seed(sandbox: Any, workload: Workload) -> Seeded:
-    """Open the workload's orders in the sandbox (server-side, in bulk) and fill some of them."""
+def seed(sandbox: Any, workload: Workload, account: Any = None) -> Seeded:
+    """Open the workload's orders in the sandbox (server-side, in bulk) and fill some of them.
+
+    ``account``: whose orders they are (a sandbox ``Account``); None for the default account."""
     markets = choose_markets(sandbox, workload)
     base, extra = divmod(workload.orders, len(markets))
     counts = {m.symbol: base + (1 if i < extra else 0) for i, m in enumerate(markets)}
-    created = sandbox.seed_orders(workload.exchange, {s: n for s, n in counts.items() if n})
+    created = sandbox.seed_orders(workload.exchange, {s: n for s, n in counts.items() if n}, account=account)
     rng = random.Random(workload.seed)
     filled = {o.order_id for o in rng.sample(created, workload.filled)}
     if filled:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import ccxt
 
 from batchcancel.engine.classify import ErrorClass, classify, describe
 from batchcancel.engine.dialect import (
@@ -64,6 +65,7 @@ class CancelJob:
         secrets: Iterable[str] = (),
         rng: random.Random | None = None,
         sink: OutcomeSink | None = None,
+        budgets: BudgetBook | None = None,
     ) -> None:
         self.dialect = dialect
         self.fallback_dialect = fallback
@@ -73,7 +75,8 @@ class CancelJob:
         self.distinct = distinct(self._given)
         self.requests_sent = 0
         self._rng = rng or random.Random()
-        self._budgets = BudgetBook(dialect.budgets(settings))
+        # A shared book (engine/shared_budget.py) when a budget store is set; else in-process.
+        self._budgets = budgets if budgets is not None else BudgetBook(dialect.budgets(settings))
         self._planner = Planner(dialect, fallback, settings, self._budgets)
         self.ledger = Ledger(self._given, self.distinct, Redactor(secrets), sink)
         self._inflight: dict[Call, tuple[list[ItemState], Any]] = {}
@@ -104,6 +107,7 @@ class CancelJob:
             len(self.ledger) == len(self.distinct.requests)
             and not self._inflight
             and not self._verify_pending
+            and not self._reads  # verify mode's reads of orders already recorded
             and self._sweep is None
         )
 
@@ -309,12 +313,17 @@ class CancelJob:
             return Verdict.transient(code, message)
         if kind is ErrorClass.RATE_LIMITED:
             budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget))
+            self._budgets.block(budget, now + self._budgets.window(budget), now)
             return Verdict.rate_limited(code, message)
         if kind is ErrorClass.TRANSIENT:
             return Verdict.unknown(code, message)
         if kind is ErrorClass.UNSUPPORTED:
             return Verdict.fallback(code, message)
+        if type(error) is ccxt.ExchangeError:
+            # A code ccxt does not know (Bybit's 10016 on an HTTP 500 comes this way): a refusal,
+            # or a server error after which the order may be gone. Sent again, and its state read
+            # before giving up: never REJECTED on a guess.
+            return Verdict.unknown(code, message)
         return Verdict.rejected(code, message) if single else Verdict.isolate(code, message)
 
     def _call_backoff(self, states: list[ItemState]) -> float:
@@ -327,6 +336,7 @@ class CancelJob:
         via = call.via if call is not None else self.dialect.name
         state.last_via = via
         if verdict.kind is Kind.FINAL:
+            state.maybe_applied |= verdict.state_unknown
             self._finish(state, verdict.status or Status.FAILED, verdict.code, verdict.message, via, now)
             return
         state.last_code, state.last_message = verdict.code, verdict.message
@@ -341,7 +351,7 @@ class CancelJob:
             state.waits += 1
             budget = call.route.budget if call is not None and call.route else None
             until = verdict.retry_at or now + self._budgets.window(budget)
-            if self._budgets.block(budget, until):
+            if self._budgets.block(budget, until, now):
                 # Only this route's budget is spent: the planner keeps off it until the reset,
                 # and another route with budget left (Bybit's separate single-cancel budget) may
                 # carry the order now instead of after the reset.
@@ -541,7 +551,7 @@ class CancelJob:
         message = self.ledger.redact(describe(error))
         if kind is ErrorClass.RATE_LIMITED:
             budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget))
+            self._budgets.block(budget, now + self._budgets.window(budget), now)
             heapq.heappush(self._reads, (now + self._budgets.window(budget), next(self._seq), state))
             return
         state.read_errors += 1
@@ -634,7 +644,7 @@ class CancelJob:
         retry_at = now + self._backoff(1)
         if error is not None and classify(error) is ErrorClass.RATE_LIMITED:
             budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget))
+            self._budgets.block(budget, now + self._budgets.window(budget), now)
             retry_at = now + self._budgets.window(budget)
         sweep.on_page(call, response, error, retry_at)
         if sweep.finished:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from batchcancel.engine.dialect import Budget, BudgetObservation
+from batchcancel.engine.dialect import Budget, BudgetObservation, Route
 
 INFINITY = math.inf
 
@@ -48,6 +48,14 @@ class BudgetBook:
         self._spent[key] = spends
         return max(0.0, budget.limit - sum(s.cost for s in spends))
 
+    def take(self, route: Route, items: int, now: float) -> int:
+        """How many of ``items`` orders one request on ``route`` may carry now.
+
+        The request is then started with :meth:`spend`. A shared book (engine/shared_budget.py)
+        reserves the units in its store here, before the request is built.
+        """
+        return min(items, route.items_within(self.capacity(route.budget, now)))
+
     def spend(self, key: str | None, cost: float) -> _Spend | None:
         if key is None or key not in self._budgets:
             return None
@@ -64,8 +72,10 @@ class BudgetBook:
         """A reported budget whose real limit no answer has told yet."""
         return key in self._unheard
 
-    def block(self, key: str | None, until: float) -> bool:
-        """No capacity on ``key`` until then; False when ``key`` is not a budget kept here."""
+    def block(self, key: str | None, until: float, now: float | None = None) -> bool:
+        """No capacity on ``key`` until then; False when ``key`` is not a budget kept here.
+
+        ``now`` is when the exchange said so (a shared book tells the other bots)."""
         if key is None or key not in self._budgets:
             return False
         self._blocked_until[key] = max(self._blocked_until.get(key, 0.0), until)

@@ -128,7 +128,7 @@ class Planner:
 
     def _batch_size(self, route: Route, key: QueueKey, queued: int, now: float) -> int:
         size = min(per_request(route, key.isolate, self._settings.max_batch_size), queued)
-        return min(size, route.items_within(self._budgets.capacity(route.budget, now)))
+        return self._budgets.take(route, size, now)
 
     def _secondary_pays(self, key: QueueKey, routes: Sequence[Route], index: int, now: float) -> bool:
         queued = len(self.queues[key])

@@ -1,0 +1,42 @@
+"""``batchcancel bench --bots N --budget-store URL`` at a small size: rows, JSON, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+from batchcancel.bench.bots import _windows_needed
+from batchcancel.cli import main
+
+
+def test_bots_bench_writes_a_row_per_pacing(redis_url, tmp_path, capsys):
+    out = tmp_path / "bots.json"
+    status = main(
+        ["bench", "--bots", "2", "--orders", "12", "--symbols", "3", "--exchange", "bitget",
+         "--latency-ms", "0", "--repeats", "1", "--budget-store", redis_url, "--json", str(out), "--quiet"]
+    )  # fmt: skip
+    printed = capsys.readouterr()
+    assert status == 0, printed.err
+    rows = json.loads(out.read_text())
+    assert [(r["pacing"], r["exchange"], r["bots"], r["orders"]) for r in rows] == [
+        ("in-process", "bitget", 2, 24),
+        ("shared store", "bitget", 2, 24),
+    ]
+    assert all(r["unaccounted"] == 0 for r in rows)
+    assert rows[1]["rate_limited"] == 0
+    assert "t3st" not in printed.out + printed.err  # the URL's password is never printed
+
+
+def test_bots_bench_refuses_bad_store_urls(capsys):
+    assert main(["bench", "--budget-store", "redis://127.0.0.1:6390/0", "--quiet"]) == 2
+    assert "--budget-store needs --bots" in capsys.readouterr().err
+    assert main(["bench", "--bots", "2", "--budget-store", "http://127.0.0.1:6390/0", "--quiet"]) == 2
+    assert "redis://" in capsys.readouterr().err
+
+
+def test_bitget_bound_counts_batch_requests_and_single_cancels():
+    # 12 batches, 10 batches + 10 single orders per window: one window does not hold them (two
+    # batches of 50 can't become singles), two do.
+    assert _windows_needed([50] * 12, 10, 10) == 2
+    # 11 batches, one of them of 5 orders: its 5 go as single cancels, 10 batches fit one window.
+    assert _windows_needed([5] + [50] * 10, 10, 10) == 1
+    assert _windows_needed([], 10, 10) == 1
