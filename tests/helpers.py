@@ -1,12 +1,15 @@
 """What the tests share: one way to cancel through the public API (sync or async) against the
 sandbox, the invariant every end-to-end run must keep, and one made-up dialect for driving the
-engine without I/O. The ``mode`` fixture (sync / async) is in tests/conftest.py."""
+engine without I/O; and the code blocks read out of the docs for the tests that run them as
+written. The ``mode`` fixture (sync / async) is in tests/conftest.py."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from batchcancel import CancelReport, CancelRequest, Settings, Status, cancel_orders, cancel_orders_async
@@ -232,3 +235,17 @@ def new_job(reqs: Sequence[CancelRequest], dialect: Dialect | None = None, **set
         fallback=CcxtSingleCancel(),
         rng=random.Random(1),
     )
+
+
+# -- the docs' code blocks, run as written --------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def recipe_commands() -> list[str]:
+    """The ``$ `` lines of the first console block under docs/hosts/freqtrade.md's recipe heading."""
+    doc = (ROOT / "docs/hosts/freqtrade.md").read_text()
+    section = doc[doc.index("## Try it on the sandbox") :]
+    block = re.search(r"```console\n(.*?)```", section, re.S)
+    assert block is not None, "docs/hosts/freqtrade.md: no console block under 'Try it on the sandbox'"
+    return [line[2:] for line in block.group(1).splitlines() if line.startswith("$ ")]

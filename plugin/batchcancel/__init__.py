@@ -2,9 +2,14 @@
 
 >>> from batchcancel import CancelRequest, cancel_orders
 >>> report = cancel_orders(exchange, [CancelRequest("BTC/USDT", order_id="123")])  # doctest: +SKIP
+
+Or, for a bot that already calls ccxt's ``cancel_orders`` / ``cancel_all_orders``:
+
+>>> exchange = batchcancel.wrap(exchange)  # doctest: +SKIP
 """
 
 from batchcancel.api import cancel_orders, cancel_orders_async
+from batchcancel.dropin import unwrap, wrap
 from batchcancel.errors import BatchCancelError, CancelFailures, ConfigError, WrongExchangeKind
 from batchcancel.manager import PluginManager, get_plugin_manager
 from batchcancel.markers import hookimpl
@@ -29,4 +34,6 @@ __all__ = [
     "cancel_orders_async",
     "get_plugin_manager",
     "hookimpl",
+    "unwrap",
+    "wrap",
 ]

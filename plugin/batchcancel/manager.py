@@ -20,7 +20,7 @@ import attrs
 import pluggy
 
 from batchcancel import hookspecs
-from batchcancel.markers import PROJECT_NAME
+from batchcancel.markers import PROJECT_NAME, plugin_key
 
 log = logging.getLogger("batchcancel")
 
@@ -54,7 +54,7 @@ class PluginInfo:
 
 def env_disabled_plugins() -> tuple[str, ...]:
     raw = os.environ.get(DISABLE_PLUGINS_ENV, "")
-    return tuple(sorted({name.strip() for name in raw.split(",") if name.strip()}))
+    return tuple(sorted({plugin_key(name) for name in raw.split(",") if name.strip()}))
 
 
 def _installed_version(distribution: str) -> str:
@@ -75,23 +75,51 @@ class PluginManager:
         self.pm = pluggy.PluginManager(PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self._infos: dict[str, PluginInfo] = {}
+        self._blocked: frozenset[str] = frozenset()
+        self._warned: set[str] = set()  # unknown names already warned about (once per name)
 
     def load_entry_points(self, blocked: Iterable[str] = (), autoload: bool = True) -> None:
         """Register the built-ins, then (``autoload``) every entry point in the group; blocked names
-        are never imported, and a broken entry point is logged and skipped."""
-        for name in blocked:
-            self.pm.set_blocked(name)
-            self._infos[name] = PluginInfo(name, "?", "?", "blocked", f"{DISABLE_PLUGINS_ENV}")
+        are never imported, and a broken entry point is logged and skipped.
+
+        ``blocked`` names are compared trimmed and case-insensitively; a name that matches no
+        plugin is warned about once (a typo must not look like a working switch).
+        """
+        self._blocked = frozenset(plugin_key(name) for name in blocked if name.strip())
         self._register_builtins()
         if autoload:
             for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
                 self._load(entry_point)
+        self.warn_unknown(self._blocked, DISABLE_PLUGINS_ENV)
         self._drop_invalid()
+
+    def known_names(self) -> list[str]:
+        """Every plugin name this manager has seen: loaded, blocked or failed."""
+        return sorted(self._infos)
+
+    def resolve(self, names: Iterable[str]) -> list[str]:
+        """The registered names that ``names`` mean (trimmed, case-insensitive)."""
+        wanted = {plugin_key(name) for name in names}
+        return [name for name in self._infos if plugin_key(name) in wanted]
+
+    def warn_unknown(self, names: Iterable[str], where: str) -> None:
+        """Warn, once per name, about names that match no plugin, listing the known ones."""
+        known = {plugin_key(name) for name in self._infos}
+        unknown = sorted({plugin_key(n) for n in names} - known - self._warned)
+        if unknown:
+            self._warned.update(unknown)
+            log.warning(
+                "batchcancel: %s names no known plugin: %s; known plugins: %s",
+                where,
+                ", ".join(map(repr, unknown)),
+                ", ".join(self.known_names()) or "(none)",
+            )
 
     def _register_builtins(self) -> None:
         version = _installed_version(PROJECT_NAME)
         for name, module in BUILTIN_PLUGINS.items():
-            if self.pm.is_blocked(name):
+            if plugin_key(name) in self._blocked:
+                self.pm.set_blocked(name)
                 self._infos[name] = PluginInfo(name, PROJECT_NAME, version, "blocked", DISABLE_PLUGINS_ENV)
                 continue
             self.pm.register(importlib.import_module(module), name=name)
@@ -117,7 +145,8 @@ class PluginManager:
         dist_name = dist.metadata["Name"] if dist is not None else "?"
         version = dist.version if dist is not None else "?"
         name = entry_point.name
-        if self.pm.is_blocked(name):
+        if plugin_key(name) in self._blocked:
+            self.pm.set_blocked(name)  # before loading: a blocked plugin's module is never imported
             self._infos[name] = PluginInfo(name, dist_name, version, "blocked", DISABLE_PLUGINS_ENV)
             return
         if BUILTIN_PLUGINS.get(name) == entry_point.value:
@@ -141,7 +170,12 @@ class PluginManager:
         self._infos[name] = PluginInfo(name, dist_name, version, "active")
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
-        """Register a plugin object directly (tests, or hosts that do not use entry points)."""
+        """Register a plugin object directly (tests, or hosts that do not use entry points).
+
+        A name blocked by ``BATCHCANCEL_DISABLE_PLUGINS`` is not registered (returns None).
+        """
+        if name is not None and plugin_key(name) in self._blocked:
+            return None
         registered = self.pm.register(plugin, name=name)
         self.pm.check_pending()
         if registered is not None:
@@ -156,7 +190,7 @@ class PluginManager:
         return sorted(self._infos.values(), key=lambda info: info.name)
 
     def has_plugin(self, name: str) -> bool:
-        return self.pm.get_plugin(name) is not None
+        return any(self.pm.get_plugin(found) is not None for found in self.resolve([name]))
 
     def why_unclaimed(self, exclude: Iterable[str], fallback: bool) -> str:
         """Why no plugin claimed an exchange: what was switched off, blocked or broken."""
@@ -181,8 +215,14 @@ class PluginManager:
         settings: Any,
         exclude: Iterable[str] = (),
     ) -> Any | Awaitable[Any] | None:
-        """Ask the plugins, last registered first, until one claims the exchange."""
-        excluded = [self.pm.get_plugin(name) for name in exclude]
+        """Ask the plugins, last registered first, until one claims the exchange.
+
+        ``exclude`` names are trimmed and case-insensitive; unknown ones are warned about once.
+        """
+        exclude = list(exclude)
+        if exclude:
+            self.warn_unknown(exclude, "batch_cancel.disabled_plugins")
+        excluded = [self.pm.get_plugin(name) for name in self.resolve(exclude)]
         excluded = [plugin for plugin in excluded if plugin is not None]
         hook = (
             self.pm.subset_hook_caller("cancel_orders", excluded) if excluded else self.pm.hook.cancel_orders

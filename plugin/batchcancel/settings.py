@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from batchcancel.errors import ConfigError
+from batchcancel.markers import plugin_key
 from batchcancel.store_url import check_store_url, display_url
 
 CONFIG_SECTION = "batch_cancel"
@@ -20,7 +21,7 @@ def _names(value: Iterable[str] | str) -> tuple[str, ...]:
     names = list(value) if isinstance(value, Iterable) and not isinstance(value, Mapping) else None
     if names is None or not all(isinstance(name, str) for name in names):
         raise ConfigError(f"{CONFIG_SECTION}.disabled_plugins must be a list of plugin names, got {value!r}")
-    return tuple(sorted({name.strip() for name in names if name.strip()}))
+    return tuple(sorted({plugin_key(name) for name in names if name.strip()}))
 
 
 def _where(attribute: attrs.Attribute) -> str:
@@ -65,7 +66,7 @@ class Settings:
     enabled: bool = attrs.field(default=True, validator=_boolean)
     """False: no native plugin runs; every request goes through ccxt's single ``cancel_order``."""
     disabled_plugins: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    """Plugin names (as ``batchcancel plugins`` lists them) that must not handle this call."""
+    """Plugin names (as ``batchcancel plugins`` lists them; trimmed, any case) kept out of this call."""
     max_concurrency: int = attrs.field(default=8, validator=_whole(1))
     """At most this many HTTP requests in flight at once (threads for sync, tasks for async)."""
     max_retries: int = attrs.field(default=3, validator=_whole(0))

@@ -233,3 +233,15 @@ def test_plot_writes_a_png(tmp_path):
     plot(rows, path, "test")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert rows[1].wall_s == 1.2 and rows[1].efficiency == pytest.approx(1.05 / 1.2, abs=0.001)
+
+
+def test_table_puts_efficiencies_of_runs_with_unaccounted_orders_in_parentheses():
+    from batchcancel.bench.report import make_row, rows_table
+
+    rows = [
+        make_row("ccxt-loop", "bybit", 1000, [0.35], [1000], [830], 1.05),
+        make_row("batchcancel-sync", "bybit", 1000, [1.1], [60], [0], 1.05),
+    ]
+    lines = rows_table(rows).splitlines()
+    assert lines[2].split()[-2:] == ["(3.00)", "830"]
+    assert lines[3].split()[-2:] == ["0.95", "0"]

@@ -48,3 +48,19 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     command = "python -m pip install -e '.[test]' && python -m pytest"
     assert command in readme and command in ci
+
+
+def test_ci_runs_the_version_range_environments_and_they_test_the_declared_bounds():
+    import pytest
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    ci = (ROOT / ".ci" / "run").read_text()
+    tox = (ROOT / "tox.ini").read_text()
+    assert "tox -e freqtrade-oldest,freqtrade-newest,ccxt-oldest" in ci
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    (ccxt,) = [d for d in project["dependencies"] if d.startswith("ccxt")]
+    lowest = re.search(r">=([\d.]+)", ccxt)
+    assert lowest and f"deps = ccxt=={lowest.group(1)}" in tox
+    (freqtrade,) = project["optional-dependencies"]["freqtrade"]
+    oldest = re.search(r">=([\d.]+)", freqtrade)
+    assert oldest and f"oldest: freqtrade=={oldest.group(1)}" in tox

@@ -89,6 +89,39 @@ def test_env_switch_blocks_named_plugins_before_they_load(thirdparty, monkeypatc
     assert not get_plugin_manager().has_plugin("ccxt")
 
 
+def test_env_switch_names_are_trimmed_and_case_insensitive_and_typos_warned_once(monkeypatch, caplog):
+    monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGINS", " bybit , Bitget ,bitgte")
+    with caplog.at_level(logging.WARNING, logger="batchcancel"):
+        found = states()
+        get_plugin_manager()  # loaded once: the warning is not repeated
+    assert (found["bybit"], found["bitget"], found["ccxt"]) == ("blocked", "blocked", "active")
+    assert "bitgte" not in found and "Bitget" not in found
+    assert get_plugin_manager().register(object(), name="BYBIT") is None  # blocked by hand, too
+    warnings = [r.getMessage() for r in caplog.records if "no known plugin" in r.getMessage()]
+    assert warnings == [
+        "batchcancel: BATCHCANCEL_DISABLE_PLUGINS names no known plugin: 'bitgte'; "
+        "known plugins: bitget, bybit, ccxt"
+    ]
+
+
+def test_settings_plugin_names_are_trimmed_case_insensitive_and_typos_warned_once(sandbox, caplog):
+    settings = Settings.from_config({"batch_cancel": {"disabled_plugins": [" ByBit ", "bybt"]}})
+    assert settings.disabled_plugins == ("bybit", "bybt")
+    sandbox.seed_orders("bybit", {"BTC/USDT": 2})
+    ex = sandbox.client("bybit")
+    ex.load_markets()
+    ids = [o.order_id for o in sandbox.open_orders("bybit")]
+    with caplog.at_level(logging.WARNING, logger="batchcancel"):
+        requests = [batchcancel.CancelRequest("BTC/USDT", i) for i in ids]
+        first = batchcancel.cancel_orders(ex, requests, settings)
+        batchcancel.cancel_orders(ex, [batchcancel.CancelRequest("BTC/USDT", ids[0])], settings)
+    assert {o.via for o in first.outcomes} == {"ccxt:single"}  # the bybit plugin was kept out
+    assert [o.status.value for o in first.outcomes] == ["canceled", "canceled"]
+    warnings = [r.getMessage() for r in caplog.records if "no known plugin" in r.getMessage()]
+    assert len(warnings) == 1 and "'bybt'" in warnings[0]
+    assert "known plugins: bitget, bybit, ccxt" in warnings[0]
+
+
 def test_env_switch_turns_off_autoload_of_third_party_plugins_only(thirdparty, monkeypatch):
     monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD", "1")
     assert states() == {"bybit": "active", "bitget": "active", "ccxt": "active"}

@@ -20,31 +20,16 @@ import attrs
 
 from batchcancel.sandbox import Sandbox
 
-STRATEGY = '''
-from pandas import DataFrame
-from freqtrade.strategy import IStrategy
-
-
-class TinyStrategy(IStrategy):
-    """No signals: the tests open and close trades themselves."""
-
-    INTERFACE_VERSION = 3
-    timeframe = "5m"
-    minimal_roi = {"0": 10}
-    stoploss = -0.5
-    startup_candle_count = 0
-
-    def populate_indicators(self, df: DataFrame, metadata: dict) -> DataFrame:
-        return df
-
-    def populate_entry_trend(self, df: DataFrame, metadata: dict) -> DataFrame:
-        df["enter_long"] = 0
-        return df
-
-    def populate_exit_trend(self, df: DataFrame, metadata: dict) -> DataFrame:
-        df["exit_long"] = 0
-        return df
-'''
+_EXAMPLE = Path(__file__).resolve().parents[2] / "examples/freqtrade-sandbox/resting_orders.py"
+_ENTRY = 'df["enter_long"] = 1'
+# The recipe's shipped strategy (docs/hosts/freqtrade.md), without its entry signal: the tests
+# open and close trades themselves.
+STRATEGY = (
+    _EXAMPLE.read_text()
+    .replace("class RestingOrders(", "class TinyStrategy(")
+    .replace(_ENTRY, 'df["enter_long"] = 0')
+)
+assert "class TinyStrategy(" in STRATEGY and _ENTRY not in STRATEGY, "the example strategy changed"
 
 PAIRS = 8  # open trades per scenario
 CANCEL_PATHS = {

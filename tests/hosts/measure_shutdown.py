@@ -1,6 +1,6 @@
 """Measure freqtrade's shutdown cancel (``cancel_all_open_orders``) with and without batchcancel.
 
-Run in an environment with freqtrade (``tox -e freqtrade`` installs one in ``.tox/freqtrade``):
+Run in an environment with freqtrade (``tox -e freqtrade-newest`` installs one in ``.tox/freqtrade-newest``):
 
     python -m tests.hosts.measure_shutdown --exchange bybit --mode spot --orders 60 --latency-ms 30
 

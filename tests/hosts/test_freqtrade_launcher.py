@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade`")
+pytest.importorskip("freqtrade", reason="freqtrade is not installed: run `tox -e freqtrade-newest`")
 
 from tests.hosts.ft_harness import write_config
 
@@ -79,7 +79,9 @@ def test_the_launcher_runs_freqtrade_whose_shutdown_batches_its_cancels(new_bot,
         process.send_signal(signal.SIGTERM)
         returncode = process.wait(timeout=90)
     text = log.read_text()
-    assert returncode == 130, text[-4000:]  # freqtrade's own exit code for SIGTERM / Ctrl-C
+    # freqtrade's own exit code for SIGTERM: 130 in recent releases, 0 in older ones (2025.12).
+    assert returncode in (0, 130), text[-4000:]
+    assert "Traceback" not in text, text[-4000:]
     assert "batchcancel: active (bybit spot)" in text
     assert ft_sandbox.open_orders("bybit") == []
     paths = [r.path for r in ft_sandbox.log]

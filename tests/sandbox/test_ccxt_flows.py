@@ -112,4 +112,8 @@ def test_ccxt_default_options_work_too(sandbox: Sandbox, exchange: str) -> None:
     ex.cancel_orders([placed["id"]], "BTC/USDT")
     assert sandbox.order(exchange, placed["id"]).status == "canceled"
     probes = {"bybit": "/v5/user/query-api", "bitget": "/api/v3/account/settings"}
-    assert sandbox.count(probes[exchange]) == 1
+    # ccxt's Bitget probes for a unified (UTA) account only where its `uta` option defaults to
+    # None ("find out"); older ccxt releases (still supported, see pyproject) do not probe at all.
+    fresh_options = getattr(ccxt, exchange)().options
+    probes_here = exchange == "bybit" or ("uta" in fresh_options and fresh_options["uta"] is None)
+    assert sandbox.count(probes[exchange]) == (1 if probes_here else 0)

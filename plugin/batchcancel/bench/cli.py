@@ -9,6 +9,7 @@ from typing import Any
 
 from batchcancel.bench.methods import METHODS, parse_methods
 from batchcancel.bench.workload import CATEGORIES, EXCHANGES, parse_categories
+from batchcancel.cli_args import not_negative_float, positive_float, positive_int
 
 ALL = "all"
 
@@ -25,8 +26,10 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("--exchange", default=ALL, choices=(*EXCHANGES, ALL), help="default: all")
-    parser.add_argument("--orders", type=_positive, default=1000, help="orders per exchange (default 1000)")
-    parser.add_argument("--symbols", type=_positive, default=20, help="symbols per exchange (default 20)")
+    parser.add_argument(
+        "--orders", type=positive_int, default=1000, help="orders per exchange (default 1000)"
+    )
+    parser.add_argument("--symbols", type=positive_int, default=20, help="symbols per exchange (default 20)")
     parser.add_argument(
         "--categories",
         action="append",
@@ -35,14 +38,16 @@ def register(subparsers: Any) -> None:
         "or 'bitget:spot,USDT-FUTURES' (repeatable; default: bybit spot,linear and bitget "
         "spot,USDT-FUTURES; 'futures' means USDT-FUTURES)",
     )
-    parser.add_argument("--latency-ms", type=_not_negative, default=50.0, help="sandbox latency (default 50)")
+    parser.add_argument(
+        "--latency-ms", type=not_negative_float, default=50.0, help="sandbox latency (default 50)"
+    )
     parser.add_argument(
         "--budget-scale",
-        type=_scale,
+        type=positive_float,
         default=1.0,
         help="multiply the sandbox's rate limits (default 1: the documented budgets)",
     )
-    parser.add_argument("--repeats", type=_positive, default=3, help="runs per row; wall_s is the median")
+    parser.add_argument("--repeats", type=positive_int, default=3, help="runs per row; wall_s is the median")
     parser.add_argument("--seed", type=int, default=0, help="seed for the book and the latency jitter")
     parser.add_argument(
         "--methods", default=",".join(METHODS), help=f"comma-separated, from: {', '.join(METHODS)}"
@@ -51,7 +56,10 @@ def register(subparsers: Any) -> None:
         "--filled", type=int, default=0, help="orders marked filled before cancelling (default 0)"
     )
     parser.add_argument(
-        "--concurrency", type=_positive, default=None, help="batchcancel max_concurrency (default: Settings')"
+        "--concurrency",
+        type=positive_int,
+        default=None,
+        help="batchcancel max_concurrency (default: Settings')",
     )
     parser.add_argument("--json", metavar="PATH", help="write the rows as JSON ('-' for stdout)")
     parser.add_argument(
@@ -64,7 +72,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--bots",
-        type=_positive,
+        type=positive_int,
         default=None,
         metavar="N",
         help="instead: N bot processes, each cancelling its own --orders orders on one sandbox account "
@@ -81,27 +89,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
-
-
-def _not_negative(value: str) -> float:
-    number = float(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError("must be >= 0")
-    return number
-
-
-def _scale(value: str) -> float:
-    number = float(value)
-    if not number > 0:
-        raise argparse.ArgumentTypeError("must be > 0")
-    return number
 
 
 def categories_from(values: list[str] | None, exchanges: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

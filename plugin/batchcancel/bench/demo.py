@@ -30,6 +30,7 @@ from batchcancel.bench.workload import (
     ordered_statuses,
     seed,
 )
+from batchcancel.cli_args import not_negative_float, positive_int
 
 LATENCY_MS = 30.0
 ORDERS = 120  # per exchange
@@ -53,10 +54,16 @@ def register(subparsers: Any) -> None:
             "batchcancel left no order open or unaccounted (exit status 1 if it did)."
         ),
     )
-    parser.add_argument("--orders", type=int, default=ORDERS, help=f"orders per exchange (default {ORDERS})")
-    parser.add_argument("--symbols", type=int, default=SYMBOLS, help=f"symbols per exchange ({SYMBOLS})")
+    parser.add_argument(
+        "--orders", type=positive_int, default=ORDERS, help=f"orders per exchange (default {ORDERS})"
+    )
+    parser.add_argument(
+        "--symbols", type=positive_int, default=SYMBOLS, help=f"symbols per exchange ({SYMBOLS})"
+    )
     parser.add_argument("--filled", type=int, default=FILLED, help=f"already filled per exchange ({FILLED})")
-    parser.add_argument("--latency-ms", type=float, default=LATENCY_MS, help=f"default {LATENCY_MS:g}")
+    parser.add_argument(
+        "--latency-ms", type=not_negative_float, default=LATENCY_MS, help=f"default {LATENCY_MS:g}"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)

@@ -1,22 +1,38 @@
-"""``batchcancel sandbox``: run the loopback exchange until Ctrl-C."""
+"""``batchcancel sandbox``: run the loopback exchange until Ctrl-C, SIGINT or SIGTERM.
+
+Scriptable: fixed port and credentials from flags, ``--json`` for one machine-readable line on
+stdout, ``-v`` for one stderr line per request, exit status 0 on a signal, and one-line errors
+(exit status 2) for what the user can fix: a taken port, a bad number.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import json
+import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
+from batchcancel.cli_args import credential, fail, not_negative_float, port, positive_float
+
 from .core import LEAN_OPTIONS, Sandbox
+from .log import ServedRequest
+from .registry import EXCHANGES
 from .server import check_loopback
+
+PROG = "batchcancel sandbox"
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sandbox",
         help="run a loopback Bybit v5 + Bitget v2 exchange for testing bots",
-        description="Serve a local Bybit v5 and Bitget v2 exchange on loopback until Ctrl-C. "
-        "Real ccxt and pybit talk to it unchanged; see docs/sandbox.md.",
+        description="Serve a local Bybit v5 and Bitget v2 exchange on loopback until Ctrl-C, SIGINT or "
+        "SIGTERM (exit status 0). Real ccxt and pybit talk to it unchanged; see docs/sandbox.md.",
     )
     parser.add_argument(
         "--host",
@@ -24,15 +40,36 @@ def register(subparsers: Any) -> None:
         type=_loopback_host,
         help="loopback address to bind (default 127.0.0.1; others are refused)",
     )
-    parser.add_argument("--port", default=0, type=int, help="port (default 0: pick a free one)")
-    parser.add_argument("--latency-ms", default=0.0, type=float, help="delay added to every response")
-    parser.add_argument("--jitter-ms", default=0.0, type=float, help="extra uniform random delay, up to this")
+    parser.add_argument("--port", default=0, type=port, help="port (default 0: pick a free one)")
+    parser.add_argument("--api-key", type=credential, help="the account's API key (default: generated)")
+    parser.add_argument("--secret", type=credential, help="the account's API secret (default: generated)")
+    parser.add_argument(
+        "--password", type=credential, help="the account's Bitget passphrase (default: generated)"
+    )
+    parser.add_argument(
+        "--latency-ms", default=0.0, type=not_negative_float, help="delay added to every response"
+    )
+    parser.add_argument(
+        "--jitter-ms", default=0.0, type=not_negative_float, help="extra uniform random delay, up to this"
+    )
     parser.add_argument("--seed", default=0, type=int, help="seed for jitter and probabilistic faults")
     parser.add_argument(
         "--budget-scale",
         default=1.0,
-        type=float,
+        type=positive_float,
         help="multiply every rate limit (e.g. 10 for ten times the documented budgets)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON line (url, port, api_key, secret, passphrase, exchanges) and nothing else "
+        "on stdout",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="one line per request on stderr: method, path, HTTP status, code, latency, budget left",
     )
     parser.set_defaults(func=run)
 
@@ -50,9 +87,11 @@ def run(
     ready: threading.Event | None = None,
     stop: threading.Event | None = None,
     out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
-    """Serve until Ctrl-C (or until ``stop`` is set, for tests)."""
-    out = out or sys.stdout
+    """Serve until SIGINT / SIGTERM (or until ``stop`` is set, for tests)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    stop = stop or threading.Event()
     sandbox = Sandbox(
         host=args.host,
         port=args.port,
@@ -60,22 +99,91 @@ def run(
         jitter_ms=args.jitter_ms,
         seed=args.seed,
         budget_scale=args.budget_scale,
+        api_key=args.api_key,
+        secret=args.secret,
+        password=args.password,
     )
-    try:  # Ctrl-C may come at any point, even while the banner is still being written
-        with sandbox:
-            out.write(banner(sandbox))
+    if args.verbose:
+        sandbox.on_request(lambda entry: _print_line(err, request_line(entry)))
+    with _stopped_by_signals(stop):
+        try:
+            sandbox.start()
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return fail(PROG, f"port {args.port} on {args.host} is already in use; pick another --port")
+            return fail(PROG, f"cannot listen on {args.host}:{args.port}: {error.strerror or error}")
+        try:
+            out.write(json.dumps(info(sandbox)) + "\n" if args.json else banner(sandbox))
             out.flush()
             if ready is not None:
                 ready.set()
-            (stop or threading.Event()).wait()
-    except KeyboardInterrupt:
-        out.write("\nsandbox stopped\n")
+            while not stop.wait(0.2):  # a short wait, so a signal is acted on promptly
+                pass
+        finally:
+            sandbox.stop()
+    err.write("sandbox stopped\n")
     return 0
+
+
+@contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop``. Installed explicitly because a script's background job
+    starts with SIGINT ignored (so Python's own Ctrl-C handling never fires) and SIGTERM would
+    otherwise end the process at once, with status -15 and no clean-up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread (tests run us elsewhere)
+        return
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _print_line(stream: TextIO, line: str) -> None:
+    try:
+        stream.write(line + "\n")
+        stream.flush()
+    except (OSError, ValueError):  # stderr closed by whoever started us: keep serving regardless
+        pass
+
+
+def request_line(entry: ServedRequest) -> str:
+    """One ``-v`` line: method, path, HTTP status, the exchange's code, latency and budget left."""
+    latency_ms = (entry.finished - entry.started) * 1000
+    parts = [
+        entry.exchange,
+        entry.method,
+        entry.path,
+        str(entry.status) if entry.status else "dropped",
+        f"code={entry.code if entry.code is not None else '-'}",
+        f"{latency_ms:.1f}ms",
+        f"budget_left={entry.budget_left if entry.budget_left is not None else '-'}",
+    ]
+    if entry.items:
+        parts.append(f"items={entry.items}")
+    if entry.fault:
+        parts.append(f"fault={entry.fault}")
+    return " ".join(parts)
+
+
+def info(sb: Sandbox) -> dict[str, Any]:
+    """What ``--json`` prints: everything a script needs to point a client at this sandbox."""
+    account = sb.default_account
+    return {
+        "url": sb.url,
+        "port": sb.port,
+        "api_key": account.api_key,
+        "secret": account.secret,
+        "passphrase": account.password,
+        "exchanges": [spec.name for spec in EXCHANGES],  # what Sandbox() serves by default, as here
+    }
 
 
 def banner(sb: Sandbox) -> str:
     # Printing the generated credentials is the point here: they are this local sandbox's own.
-    return f"""batchcancel sandbox: Bybit v5 + Bitget v2 on {sb.url}  (Ctrl-C stops it)
+    return f"""batchcancel sandbox: Bybit v5 + Bitget v2 on {sb.url}  (Ctrl-C or SIGTERM stops it)
 
   api key   {sb.api_key}
   secret    {sb.secret}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .accounts import Account, AccountRegistry, ServerClock
@@ -332,6 +332,11 @@ class Sandbox:
 
     def clear_log(self) -> None:
         self._log.clear()
+
+    def on_request(self, listener: Callable[[ServedRequest], None]) -> None:
+        """Call ``listener`` with each :class:`ServedRequest` as it is logged (on the serving thread,
+        before the response is written; it must be quick and must not raise)."""
+        self._log.subscribe(listener)
 
     def count(self, path: str | None = None, exchange: str | None = None) -> int:
         return self._log.count(path, exchange)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import attrs
 
@@ -21,16 +22,26 @@ class ServedRequest:
     started: float  # epoch seconds, when the request was read
     finished: float  # epoch seconds, when the response was written (or the connection dropped)
     fault: str | None = None  # the injected fault, if one fired
+    budget_left: int | None = None  # what the rate budget this request drew on has left after it
 
 
 class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[ServedRequest] = []
+        self._listeners: list[Callable[[ServedRequest], None]] = []
+
+    def subscribe(self, listener: Callable[[ServedRequest], None]) -> None:
+        """Call ``listener`` with every entry as it is appended (on the serving thread)."""
+        with self._lock:
+            self._listeners.append(listener)
 
     def append(self, entry: ServedRequest) -> None:
         with self._lock:
             self._entries.append(entry)
+            listeners = list(self._listeners)
+        for listener in listeners:  # outside the lock: a slow listener must not stall other threads
+            listener(entry)
 
     def snapshot(self) -> list[ServedRequest]:
         with self._lock:

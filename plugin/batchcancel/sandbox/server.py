@@ -135,6 +135,7 @@ class Router:
                 started=started,
                 finished=time.time(),
                 fault=fault.kind if fault else None,
+                budget_left=_budget_left(reply),
             )
         )
 
@@ -219,6 +220,15 @@ class Router:
         if fault is not None and fault.kind == TRUNCATED_JSON:
             return body[: max(len(body) // 2, 1)]
         return body
+
+
+def _budget_left(reply: Reply | None) -> int | None:
+    if reply is None:
+        return None
+    if reply.budget_left is not None:
+        return reply.budget_left
+    status = reply.headers.get("X-Bapi-Limit-Status")  # Bybit reports it on every answer
+    return int(status) if status and status.isdigit() else None
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -35,6 +35,7 @@ class Reply:
     code: str | None = None  # top-level code: Bybit retCode, Bitget code
     items: int = 0  # orders named by a cancel request
     item_codes: tuple[str, ...] = ()  # per-item result codes of a batch, in response order
+    budget_left: int | None = None  # the charged budget's remainder, when no header says it
 
     def body(self) -> bytes:
         return json.dumps(self.payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -51,7 +52,7 @@ class RequestContext:
     account: Account | None = None
     """The account that signed it, once authenticated."""
     grant: Grant | None = None
-    """The budget draw its rate-limit headers report (Bybit)."""
+    """The budget draw: Bybit reports it in its rate-limit headers; the request log shows what it left."""
     items: int = 0
     """Orders it names (cancel requests), for the log."""
     item_codes: tuple[str, ...] = ()

@@ -11,7 +11,7 @@ log = logging.getLogger("batchcancel.freqtrade")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Install the wraps (when this freqtrade version is a tested one), then run freqtrade's main.
+    """Install the wraps (when this freqtrade is a supported one), then run freqtrade's main.
 
     Takes exactly freqtrade's arguments (``trade --config ...``, ``--version``...) and exits with
     freqtrade's exit code.

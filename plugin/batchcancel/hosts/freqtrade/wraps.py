@@ -1,7 +1,8 @@
 """The three narrow wraps on freqtrade's classes, and the per-bot decision whether they act.
 
 freqtrade has no plugin system and never calls ccxt's ``cancel_orders``, so the integration wraps
-exactly the methods where freqtrade cancels several orders in one go (freqtrade 2026.9):
+exactly the methods where freqtrade cancels several orders in one go (the same code in every
+supported release, see gate.py):
 
 * ``FreqtradeBot.__init__``: only decides, once per bot, whether batching applies to it (config
   ``batch_cancel`` section, dry-run, exchange, plugin) and logs that decision in one line.
@@ -31,12 +32,11 @@ from batchcancel.errors import ConfigError
 from batchcancel.manager import get_plugin_manager
 from batchcancel.settings import CONFIG_SECTION, Settings
 
+from .gate import shape_refusal, version_refusal
 from .scope import BatchScope, Candidate, close_scope, open_scope
 
 log = logging.getLogger("batchcancel.freqtrade")
 
-TESTED_FREQTRADE_VERSIONS = ("2026.9",)
-"""freqtrade releases this integration was tested with (the ``freqtrade`` extra pins the same)."""
 NATIVE_EXCHANGES = ("bybit", "bitget")
 """Exchanges whose native batchcancel plugin this integration was tested with."""
 MIN_BATCH = 2  # fewer open orders: nothing to gain, and no extra request (process_stopped loops)
@@ -54,17 +54,6 @@ class Decision:
 _decisions: weakref.WeakKeyDictionary[Any, Decision] = weakref.WeakKeyDictionary()
 _originals: dict[tuple[Any, str], Callable[..., Any]] = {}
 _force_exit = threading.local()
-
-
-def version_refusal(version: str) -> str:
-    """Why this freqtrade version is refused, or "" when it is a tested one."""
-    if version in TESTED_FREQTRADE_VERSIONS:
-        return ""
-    tested = ", ".join(TESTED_FREQTRADE_VERSIONS)
-    return (
-        f"batchcancel: not activating the freqtrade integration: freqtrade {version} is not a "
-        f"version it was tested with ({tested}); freqtrade runs unchanged"
-    )
 
 
 def read_settings(config: Any) -> Settings:
@@ -202,10 +191,16 @@ def installed() -> bool:
 
 
 def install() -> str:
-    """Wrap freqtrade's multi-order cancel paths, once; returns why not ("" when installed)."""
+    """Wrap freqtrade's multi-order cancel paths, once; returns why not ("" when installed).
+
+    Refused (nothing wrapped) for a freqtrade outside the supported range, or one whose wrapped
+    methods do not look as expected.
+    """
     import freqtrade
 
-    refusal = version_refusal(freqtrade.__version__)
+    if _originals:
+        return ""
+    refusal = version_refusal(freqtrade.__version__) or shape_refusal(freqtrade.__version__)
     if refusal:
         return refusal
     if not _originals:

@@ -112,6 +112,7 @@ class BitgetServer:
             code=code,
             items=call.items if call else self.count_items(request),
             item_codes=call.item_codes if call else (),
+            budget_left=call.grant.remaining if call and call.grant else None,
         )
 
     def _authenticate(self, request: HttpRequest) -> Account:

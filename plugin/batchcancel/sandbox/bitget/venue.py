@@ -24,5 +24,6 @@ class BitgetVenue(Venue):
         else:
             key = (EXCHANGE_ID, "ip", path)
             limit = self.ctx.budgets.limit(EXCHANGE_ID, "public", None, base_limit("public"))
-        if not self.ctx.limiter.take(key, limit).granted:
+        call.grant = self.ctx.limiter.take(key, limit)  # Bitget sends no header; the log shows it
+        if not call.grant.granted:
             raise RATE_LIMITED
