@@ -24,6 +24,23 @@ FAULTS = [
     "extra_item",
     "maintenance",
     "rate_limit",
+    # Issue #11: answers that are no answer, gateway pages, lost answers, odd batch shapes.
+    "empty_body",
+    "null_body",
+    "empty_list_body",
+    "empty_object_body",
+    "html_200",
+    "redirect",
+    "garbled_not_applied",
+    "cloudflare_520",
+    "cloudflare_523",
+    "cloudflare_524",
+    "http_504_applied",
+    "ok_without_id",
+    "echo_headers",
+    "no_error_code",
+    "code_list_short",
+    "code_list_long",
 ]
 
 
@@ -66,13 +83,18 @@ def test_every_request_gets_one_true_outcome_whatever_happens(sandbox, data):
         sandbox.inject("*cancel*", fault, times=times, hold_s=0.6)
 
     verify = data.draw(st.booleans(), label="verify mode")
-    report = run_cancel(
-        sandbox, exchange_id, mode, requests, Settings(**{**FAST, "verify": verify}), timeout=300
-    )
+    # enabled=False: every order through ccxt's single cancel_order (the path issue #11 case 1 broke).
+    enabled = data.draw(st.booleans(), label="native plugins")
+    settings = Settings(**{**FAST, "verify": verify, "enabled": enabled})
+    report = run_cancel(sandbox, exchange_id, mode, requests, settings, timeout=300)
 
     check_invariant(sandbox, exchange_id, requests, report)
     # Transient faults within the retry bound: every requested order ends closed, truly reported.
     assert report.ok, report.counts()
     assert not ({o.order_id for o in sandbox.open_orders(exchange_id)} & {o.order_id for o in orders})
     closed = [o for o in report.outcomes if o.status in (Status.CANCELED, Status.ALREADY_CLOSED)]
-    assert all(o.verified is verify for o in closed)
+    for outcome in closed:
+        # Through ccxt alone an order known only by its client id cannot be read back
+        # (fetch_order needs the exchange's id): it stays unverified, and says so.
+        readable = enabled or outcome.request.order_id is not None
+        assert outcome.verified is (verify and readable)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import ccxt
 
 from batchcancel.engine.classify import ErrorClass, classify, describe
 from batchcancel.engine.dialect import (
@@ -106,6 +107,7 @@ class CancelJob:
             len(self.ledger) == len(self.distinct.requests)
             and not self._inflight
             and not self._verify_pending
+            and not self._reads  # verify mode's reads of orders already recorded
             and self._sweep is None
         )
 
@@ -317,6 +319,11 @@ class CancelJob:
             return Verdict.unknown(code, message)
         if kind is ErrorClass.UNSUPPORTED:
             return Verdict.fallback(code, message)
+        if type(error) is ccxt.ExchangeError:
+            # A code ccxt does not know (Bybit's 10016 on an HTTP 500 comes this way): a refusal,
+            # or a server error after which the order may be gone. Sent again, and its state read
+            # before giving up: never REJECTED on a guess.
+            return Verdict.unknown(code, message)
         return Verdict.rejected(code, message) if single else Verdict.isolate(code, message)
 
     def _call_backoff(self, states: list[ItemState]) -> float:
@@ -329,6 +336,7 @@ class CancelJob:
         via = call.via if call is not None else self.dialect.name
         state.last_via = via
         if verdict.kind is Kind.FINAL:
+            state.maybe_applied |= verdict.state_unknown
             self._finish(state, verdict.status or Status.FAILED, verdict.code, verdict.message, via, now)
             return
         state.last_code, state.last_message = verdict.code, verdict.message
