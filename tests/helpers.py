@@ -11,8 +11,8 @@ from typing import Any
 
 from batchcancel import CancelReport, CancelRequest, Settings, Status, cancel_orders, cancel_orders_async
 from batchcancel.engine import Budget, BudgetObservation, Call, CancelJob, Dialect, Route, Verdict, WorkItem
+from batchcancel.engine.ccxt_single import CcxtSingleCancel
 from batchcancel.engine.reading import OpenOrder, OpenPage
-from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
 
 # -- end to end: the public API, real ccxt, real HTTP to the sandbox ------------------------------
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from batchcancel import engine
+from batchcancel.engine.ccxt_single import CcxtSingleCancel, serves
 from batchcancel.engine.classify import describe
 from batchcancel.engine.ledger import OnOutcome, OutcomeSink, current_sink
-from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel, serves
 from batchcancel.manager import get_plugin_manager
 from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status, coerce_requests
 from batchcancel.settings import Settings

@@ -1,4 +1,4 @@
-"""No import circle anywhere in the package, bar the engine's known one (issue #12).
+"""No import circle anywhere in the package (issue #12): data and imports flow one way.
 
 The graph (tests/core/import_graph.py) counts module-level and function-level imports alike and leaves
 out ``if TYPE_CHECKING:`` imports.
@@ -16,12 +16,7 @@ ROOT = Path(batchcancel.__file__).resolve().parent.parent
 # The import edges that close the engine's circle: engine -> engine.drivers -> the ccxt plugin ->
 # engine. The engine part of issue #12 (the engine owning the ccxt single-cancel dialect) removes
 # it; then this allow-list must be emptied, since an entry whose edge is gone fails below.
-KNOWN_ENGINE_CYCLE_EDGES: dict[tuple[str, str], str] = {
-    (
-        "batchcancel.engine.drivers",
-        "batchcancel.exchanges.ccxt_fallback",
-    ): "the engine runs the ccxt plugin's CcxtSingleCancel as its fallback (#12: engine/ccxt_single.py)",
-}
+KNOWN_ENGINE_CYCLE_EDGES: dict[tuple[str, str], str] = {}
 
 
 def test_no_import_circle_beyond_the_allow_listed_engine_one():

@@ -7,7 +7,7 @@ import pytest
 
 from batchcancel import CancelRequest, Settings, Status
 from batchcancel.engine import BudgetObservation, Call, CancelJob, Verdict
-from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
+from batchcancel.engine.ccxt_single import CcxtSingleCancel
 from tests.helpers import MARKETS, new_job, requests, typed
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from batchcancel import CancelRequest, Settings, Status
 from batchcancel.engine import CancelJob, Kind, MalformedResponse, Verdict, WorkItem
+from batchcancel.engine.ccxt_single import CcxtSingleCancel
 from batchcancel.exchanges import bitget
 from batchcancel.exchanges.bitget import (
     MIX_BATCH,
@@ -32,7 +33,6 @@ from batchcancel.exchanges.bitget import (
     MixGroup,
     SpotGroup,
 )
-from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
 
 SEED = json.loads((Path(__file__).parent / "data" / "bitget_batch_cancel_seed003.json").read_text())
 

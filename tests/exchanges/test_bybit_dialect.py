@@ -16,6 +16,7 @@ import pytest
 
 from batchcancel import CancelRequest, Settings, Status
 from batchcancel.engine import Call, CancelJob, Kind, MalformedResponse, WorkItem
+from batchcancel.engine.ccxt_single import CcxtSingleCancel
 from batchcancel.exchanges.bybit import (
     BATCH_METHOD,
     SINGLE_METHOD,
@@ -24,7 +25,6 @@ from batchcancel.exchanges.bybit import (
     cancel_orders,
     parse_error_body,
 )
-from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
 
 DATA = Path(__file__).parent / "data"
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
+from batchcancel.engine.ccxt_single import CcxtSingleCancel
 from batchcancel.engine.dialect import Call, Dialect
 from batchcancel.engine.job import CancelJob
 from batchcancel.engine.ledger import current_sink
@@ -62,8 +63,6 @@ def check_exchange(exchange: Any, *, want_async: bool) -> None:
 def new_job(
     dialect: Dialect, exchange: Any, requests: Sequence[CancelRequest], settings: Settings
 ) -> CancelJob:
-    from batchcancel.exchanges.ccxt_fallback import CcxtSingleCancel
-
     fallback = None if isinstance(dialect, CcxtSingleCancel) else CcxtSingleCancel.for_exchange(exchange.id)
     secrets = [getattr(exchange, name, "") or "" for name in ("apiKey", "secret", "password", "uid")]
     budgets = None
