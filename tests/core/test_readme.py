@@ -57,7 +57,7 @@ def elsewhere(line: str) -> str:
 
 
 def test_there_are_blocks_of_each_kind():
-    assert len(blocks("python")) == 3 and len(blocks("json")) >= 1 and len(bash_lines()) >= 10
+    assert len(blocks("python")) == 3 and len(blocks("json")) == 2 and len(bash_lines()) >= 10
     assert {lang for lang, _ in BLOCKS} == {"python", "json", "bash"}
 
 
@@ -83,10 +83,9 @@ def test_python_blocks_run_as_scripts(index, tmp_path):
 
 
 def test_json_blocks_are_valid_configs():
-    for config in blocks("json"):
-        Settings.from_config(json.loads(config))  # raises ConfigError naming the key if not
-    first = Settings.from_config(json.loads(blocks("json")[0]))
-    assert first.enabled and first.max_concurrency == 8
+    toggle, store = (Settings.from_config(json.loads(config)) for config in blocks("json"))
+    assert toggle.enabled and toggle.max_concurrency == 8
+    assert store.budget_store is not None and "PASSWORD" not in repr(store)
 
 
 def test_lines_run_elsewhere_are_run_there():
