@@ -74,8 +74,15 @@ def test_the_launcher_runs_freqtrade_whose_shutdown_batches_its_cancels(new_bot,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "400"},
         )
-        # Started and trading once it asks for candles; then stop it the way docker does.
+        # Started and trading once it asks for candles; then stop it the way docker does, once it
+        # is between loops: a SIGTERM landing inside freqtrade's own candle download makes
+        # freqtrade itself print a traceback on the way out, which says nothing about batchcancel.
         wait_for(lambda: ft_sandbox.count("/v5/market/kline") > 0, process, log)
+        quiet_since, seen = time.monotonic(), ft_sandbox.count()
+        while time.monotonic() - quiet_since < 1.0 and process.poll() is None:
+            time.sleep(0.1)
+            if ft_sandbox.count() != seen:
+                quiet_since, seen = time.monotonic(), ft_sandbox.count()
         process.send_signal(signal.SIGTERM)
         returncode = process.wait(timeout=90)
     text = log.read_text()
