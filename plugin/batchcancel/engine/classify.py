@@ -7,7 +7,8 @@ import json
 
 import ccxt
 
-from batchcancel.engine.dialect import MalformedResponse
+from batchcancel.engine.dialect import Kind, MalformedResponse, Verdict
+from batchcancel.model import Status
 
 MAX_MESSAGE = 300
 
@@ -58,6 +59,45 @@ def classify(error: BaseException, exchange_code: str | None = None) -> ErrorCla
     # Not a ccxt error: a decoding failure deep in ccxt on a garbled answer, or a bug. Bounded
     # retries then FAILED keeps the order accounted for either way.
     return ErrorClass.TRANSIENT
+
+
+class Effect(enum.Enum):
+    """What an error asks of the whole call, beyond its own orders."""
+
+    HALT = "halt"
+    """Send nothing more: every order left ends like this verdict (credentials, a closed exchange)."""
+    RESYNC = "resync"
+    """Resync ccxt's clock before the next request."""
+    BLOCK_BUDGET = "block_budget"
+    """Keep off the call's budget for one window."""
+
+
+def verdict_for(error: BaseException, code: str | None, orders: int) -> tuple[Verdict, Effect | None]:
+    """What ``error`` (raised by a call carrying ``orders`` orders) means for each of them."""
+    kind = classify(error, code)
+    message = describe(error)
+    single = orders == 1
+    if kind is ErrorClass.HALT:
+        return Verdict.rejected(code, message), Effect.HALT
+    if kind is ErrorClass.CLOSED:
+        message = f"the exchange object was closed during the call; state unknown ({message})"
+        return Verdict(Kind.FINAL, Status.FAILED, code, message), Effect.HALT
+    if kind is ErrorClass.NOT_OPEN:
+        return (Verdict.already_closed(code, message) if single else Verdict.isolate(code, message)), None
+    if kind is ErrorClass.RESYNC:
+        return Verdict.transient(code, message), Effect.RESYNC
+    if kind is ErrorClass.RATE_LIMITED:
+        return Verdict.rate_limited(code, message), Effect.BLOCK_BUDGET
+    if kind is ErrorClass.TRANSIENT:
+        return Verdict.unknown(code, message), None
+    if kind is ErrorClass.UNSUPPORTED:
+        return Verdict.fallback(code, message), None
+    if type(error) is ccxt.ExchangeError:
+        # A code ccxt does not know (Bybit's 10016 on an HTTP 500 comes this way): a refusal, or a
+        # server error after which the order may be gone. Sent again, and its state read before
+        # giving up: never REJECTED on a guess.
+        return Verdict.unknown(code, message), None
+    return (Verdict.rejected(code, message) if single else Verdict.isolate(code, message)), None
 
 
 def describe(error: BaseException) -> str:

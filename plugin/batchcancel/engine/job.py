@@ -11,17 +11,15 @@ outcome per order (:mod:`~batchcancel.engine.ledger`).
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
-import ccxt
 
-from batchcancel.engine.classify import ErrorClass, classify, describe
+from batchcancel.engine.bootstrap import Bootstrap, MarketsFailed
+from batchcancel.engine.classify import Effect, ErrorClass, classify, describe, verdict_for
 from batchcancel.engine.dialect import (
     Call,
     Dialect,
@@ -38,15 +36,19 @@ from batchcancel.engine.planner import Planner
 from batchcancel.engine.reading import OrderState
 from batchcancel.engine.resolve import distinct, resolve_market
 from batchcancel.engine.state import ItemState, QueueKey
-from batchcancel.engine.verify import Finding, Sweep
+from batchcancel.engine.state_reads import (
+    ReadQueue,
+    build_state_read,
+    closed_by_read,
+    failed_message,
+    may_reopen,
+)
+from batchcancel.engine.verify import Finding, Verification
 from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status
 from batchcancel.redact import Redactor
 from batchcancel.settings import Settings
 
 log = logging.getLogger("batchcancel")
-
-MAX_REOPEN = 2
-"""How often a state read that finds an order still open may grant it one more cancel attempt."""
 
 
 class CancelJob:
@@ -80,24 +82,12 @@ class CancelJob:
         self._planner = Planner(dialect, fallback, settings, self._budgets)
         self.ledger = Ledger(self._given, self.distinct, Redactor(secrets), sink)
         self._inflight: dict[Call, tuple[list[ItemState], Any]] = {}
-        self._reads: list[tuple[float, int, ItemState]] = []  # orders whose state to read, by time
-        # Orders a read found still open: they go back to the planner together once no read is
-        # pending, so orders that failed in one batch are sent again in one batch.
-        self._reopened: list[ItemState] = []
-        self._seq = itertools.count()
-        self._read_blocked: set[str] = set()
-        self._halt: CancelOutcome | None = None  # a template: every order left ends like this
-        self._housekeeping: Call | None = None
-        self._resync_wanted = False
-        self._markets: Mapping[str, Any] = markets or {}
-        self._markets_attempts = 0
-        self._markets_not_before = now
-        self._verify_pending: dict[int, ItemState] = {}
-        self._sweep: Sweep | None = None
-        self._swept: dict[int, ItemState] = {}
-        self._markets_ready = bool(markets)
-        if self._markets_ready:
-            self._admit(self._markets, markets_by_id)
+        self._reads = ReadQueue()
+        self._verification = Verification(dialect, settings.max_retries)
+        self._boot = Bootstrap(markets, now)
+        self._halt: Verdict | None = None  # every order left ends like this
+        if self._boot.ready:
+            self._admit(self._boot.markets, markets_by_id)
 
     # -- what the driver asks ------------------------------------------------------------------
 
@@ -106,33 +96,32 @@ class CancelJob:
         return (
             len(self.ledger) == len(self.distinct.requests)
             and not self._inflight
-            and not self._verify_pending
+            and not self._verification.active
             and not self._reads  # verify mode's reads of orders already recorded
-            and self._sweep is None
         )
 
     def ready_calls(self, now: float, slots: int) -> list[Call]:
         """Calls to start now, at most ``slots`` of them."""
-        if slots <= 0 or self._housekeeping is not None:
+        if slots <= 0 or self._boot.in_flight is not None:
             return []
-        if not self._markets_ready:
-            if now >= self._markets_not_before:
-                return [self._start_housekeeping(Call("load_markets", (), purpose=Purpose.MARKETS))]
+        housekeeping = self._boot.next_call(now)
+        if housekeeping is not None:
+            self._inflight[housekeeping] = ([], None)
+            return [housekeeping]
+        if not self._boot.ready:
             return []
-        if self._resync_wanted:
-            self._resync_wanted = False
-            return [self._start_housekeeping(Call("load_time_difference", (), purpose=Purpose.RESYNC))]
         self._planner.release_waiting(now)
         if self._halt is not None:
-            self._end_everything_left(self._halt.status, self._halt.code, self._halt.message)
+            status = self._halt.status or Status.FAILED
+            self._end_everything_left(status, self._halt.code, self._halt.message)
         elif now >= self.deadline:
             self._end_everything_left(
                 Status.FAILED, None, f"deadline of {self.settings.deadline_s:g} s reached"
             )
-        if self._reopened and not self._reads_pending():
-            for state in self._reopened:
+        if self._reads.reopened and not self._reads_pending():
+            for state in self._reads.reopened:
                 self._planner.enqueue(state)
-            self._reopened.clear()
+            self._reads.reopened.clear()
         calls = self._planner.plan(now, slots, self._start_cancel, self._unserved)
         if len(calls) < slots:
             calls += self._state_read_calls(now, slots - len(calls))
@@ -142,18 +131,16 @@ class CancelJob:
 
     def next_wakeup(self, now: float) -> float:
         """When something may become sendable without an answer arriving first."""
-        if not self._markets_ready:
-            return self._markets_not_before
+        if not self._boot.ready:
+            return self._boot.not_before
         times = [self.deadline]
-        waiting = self._planner.next_waiting()
-        if waiting is not None:
-            times.append(waiting)
-        # Times already past are either sendable (an answer frees the slot) or wait for a budget.
-        if self._reads and self._reads[0][0] > now:
-            times.append(self._reads[0][0])
-        if self._sweep is not None and self._sweep.not_before > now:
-            times.append(self._sweep.not_before)
-        for budget in self._planner.blocked_budgets | self._read_blocked:
+        for time in (self._planner.next_waiting(), self._reads.next_time(now)):
+            if time is not None:
+                times.append(time)
+        sweep = self._verification.sweep
+        if sweep is not None and sweep.not_before > now:
+            times.append(sweep.not_before)
+        for budget in self._planner.blocked_budgets | self._reads.blocked:
             times.append(self._budgets.next_change(budget, now))
         return min(times)
 
@@ -168,11 +155,12 @@ class CancelJob:
         """Feed the answer (or the exception) of a call started by :meth:`ready_calls`."""
         states, spend = self._inflight.pop(call)
         self._budgets.settle(spend, now)
-        if call.purpose in (Purpose.MARKETS, Purpose.RESYNC):
-            self._housekeeping = None
-            if call.purpose == Purpose.MARKETS:
-                self._on_markets(now, response, error)
-            elif error is not None:
+        if call.purpose == Purpose.MARKETS:
+            self._on_markets(now, response, error)
+            return
+        if call.purpose == Purpose.RESYNC:
+            self._boot.in_flight = None
+            if error is not None:
                 log.warning("batchcancel: clock resync failed: %s", self.ledger.redact(describe(error)))
             return
         dialect = call.dialect or self.dialect
@@ -194,7 +182,7 @@ class CancelJob:
                 for state in states:
                     self._end_unknown(state, "the request was still in flight at the deadline")
         self._inflight.clear()
-        self._housekeeping = None
+        self._boot.in_flight = None
         self._end_everything_left(Status.FAILED, None, f"deadline of {self.settings.deadline_s:g} s reached")
 
     def report(self, elapsed_s: float) -> CancelReport:
@@ -208,7 +196,6 @@ class CancelJob:
     # -- admission -----------------------------------------------------------------------------
 
     def _admit(self, markets: Mapping[str, Any], markets_by_id: Mapping[str, Any] | None) -> None:
-        self._markets_ready = True
         for key, request in enumerate(self.distinct.requests):
             market, why = resolve_market(request.symbol, markets, markets_by_id)
             if market is None:
@@ -217,26 +204,12 @@ class CancelJob:
             self._planner.enqueue(ItemState(WorkItem(key, request, market)))
 
     def _on_markets(self, now: float, markets: Any, error: BaseException | None) -> None:
-        if error is None and isinstance(markets, Mapping) and markets:
-            self._markets = markets
-            by_id: dict[str, list[Any]] = {}
-            for market in markets.values():
-                by_id.setdefault(str(market.get("id")), []).append(market)
-            self._admit(markets, by_id)
-            return
-        self._markets_attempts += 1
-        message = describe(error) if error is not None else "the exchange returned no markets"
-        kind = classify(error) if error is not None else ErrorClass.TRANSIENT
-        retryable = kind in (ErrorClass.TRANSIENT, ErrorClass.RATE_LIMITED, ErrorClass.RESYNC)
-        if retryable and self._markets_attempts <= self.settings.max_retries:
-            self._markets_not_before = now + self._backoff(self._markets_attempts)
-            return
-        # Nothing was sent for any order: a refusal here is the truth about every one of them.
-        status = Status.FAILED if retryable else Status.REJECTED
-        self._markets_ready = True
-        for key, request in enumerate(self.distinct.requests):
-            outcome = CancelOutcome(request, status, None, f"could not load markets: {message}", "markets")
-            self._record(key, outcome)
+        loaded = self._boot.on_markets(now, markets, error, self.settings.max_retries, self._backoff)
+        if isinstance(loaded, MarketsFailed):
+            for key, request in enumerate(self.distinct.requests):
+                self._record(key, CancelOutcome(request, loaded.status, None, loaded.message, "markets"))
+        elif loaded is not None:
+            self._admit(self._boot.markets, loaded)
 
     # -- cancels -------------------------------------------------------------------------------
 
@@ -254,11 +227,6 @@ class CancelJob:
         self._inflight[call] = (states, spend)
         self.requests_sent += 1
         log.debug("batchcancel: sending %s with %d order(s)", call.via, len(states))
-        return call
-
-    def _start_housekeeping(self, call: Call) -> Call:
-        self._housekeeping = call
-        self._inflight[call] = ([], None)
         return call
 
     def _unserved(self, key: QueueKey, states: list[ItemState]) -> None:
@@ -295,36 +263,17 @@ class CancelJob:
             self._apply(state, verdict, call, now, delay)
 
     def _verdict_for(self, call: Call, error: BaseException, now: float) -> Verdict:
-        code = (call.dialect or self.dialect).error_code(error)
-        kind = classify(error, code)
-        message = describe(error)
-        single = len(call.items) == 1
-        if kind is ErrorClass.HALT:
-            self._halt = CancelOutcome(call.items[0].request, Status.REJECTED, code, message)
-            return Verdict.rejected(code, message)
-        if kind is ErrorClass.CLOSED:
-            message = f"the exchange object was closed during the call; state unknown ({message})"
-            self._halt = CancelOutcome(call.items[0].request, Status.FAILED, code, message)
-            return Verdict(Kind.FINAL, Status.FAILED, code, message)
-        if kind is ErrorClass.NOT_OPEN:
-            return Verdict.already_closed(code, message) if single else Verdict.isolate(code, message)
-        if kind is ErrorClass.RESYNC:
-            self._resync_wanted = True
-            return Verdict.transient(code, message)
-        if kind is ErrorClass.RATE_LIMITED:
+        verdict, effect = verdict_for(
+            error, (call.dialect or self.dialect).error_code(error), len(call.items)
+        )
+        if effect is Effect.HALT:
+            self._halt = verdict
+        elif effect is Effect.RESYNC:
+            self._boot.resync_wanted = True
+        elif effect is Effect.BLOCK_BUDGET:
             budget = call.route.budget if call.route else None
             self._budgets.block(budget, now + self._budgets.window(budget), now)
-            return Verdict.rate_limited(code, message)
-        if kind is ErrorClass.TRANSIENT:
-            return Verdict.unknown(code, message)
-        if kind is ErrorClass.UNSUPPORTED:
-            return Verdict.fallback(code, message)
-        if type(error) is ccxt.ExchangeError:
-            # A code ccxt does not know (Bybit's 10016 on an HTTP 500 comes this way): a refusal,
-            # or a server error after which the order may be gone. Sent again, and its state read
-            # before giving up: never REJECTED on a guess.
-            return Verdict.unknown(code, message)
-        return Verdict.rejected(code, message) if single else Verdict.isolate(code, message)
+        return verdict
 
     def _call_backoff(self, states: list[ItemState]) -> float:
         # One draw per answer, so orders that failed together are retried together in one request.
@@ -398,7 +347,7 @@ class CancelJob:
             and self.settings.verify
             and outcome.status in (Status.CANCELED, Status.ALREADY_CLOSED)
         ):
-            self._verify_pending[key] = state  # told once verified
+            self._verification.pending[key] = state  # told once verified
         else:
             self.ledger.tell(key)
 
@@ -413,9 +362,7 @@ class CancelJob:
 
     def _end_everything_left(self, status: Status, code: str | None, message: str) -> None:
         """The call cannot go on (deadline, credentials refused, exchange closed): end what is left."""
-        left = self._planner.drain() + [state for _, _, state in self._reads] + self._reopened
-        self._reads.clear()
-        self._reopened.clear()
+        left = self._planner.drain() + self._reads.drain()
         for state in left:
             if state.rejection is not None:
                 self._end_unknown(
@@ -437,11 +384,8 @@ class CancelJob:
                     state.item.request, status, code, message, state.last_via or self.dialect.name
                 )
                 self._record(state.item.key, outcome)
-        if self._sweep is not None and not any(c.purpose == Purpose.VERIFY for c in self._inflight):
-            self._sweep = None
-            self._tell_unverified(self._swept, message)
-        if self._verify_pending:
-            self._tell_unverified(self._verify_pending, message)
+        if not any(c.purpose == Purpose.VERIFY for c in self._inflight):
+            self._tell_unverified(self._verification.abandon(), message)
 
     def _tell_unverified(self, states: dict[int, ItemState], why: str) -> None:
         if states:
@@ -455,45 +399,37 @@ class CancelJob:
     # -- reading an order's state --------------------------------------------------------------
 
     def _read_before_giving_up(self, state: ItemState, now: float) -> None:
-        if self._build_state_read(state) is None:
+        if build_state_read(state, self.dialect, self.fallback_dialect) is None:
             self._give_up(state, "this exchange offers no read of one order's state")
             return
-        heapq.heappush(self._reads, (now, next(self._seq), state))
-
-    def _build_state_read(self, state: ItemState) -> Call | None:
-        for dialect in (self.dialect, self.fallback_dialect if state.fallback else None):
-            if dialect is None:
-                continue
-            call = dialect.build_state_read(state.item)
-            if call is not None:
-                return attrs.evolve(
-                    call,
-                    purpose=Purpose.STATE,
-                    dialect=dialect,
-                    via=call.via or f"{dialect.name}:order-state",
-                )
-        return None
+        self._reads.push(state, now)
 
     def _state_read_calls(self, now: float, slots: int) -> list[Call]:
         calls: list[Call] = []
-        self._read_blocked.clear()
-        while self._reads and self._reads[0][0] <= now and len(calls) < slots:
-            state = self._reads[0][2]
-            call = self._build_state_read(state)
+        self._reads.blocked.clear()
+        while len(calls) < slots and (state := self._reads.due(now)) is not None:
+            call = build_state_read(state, self.dialect, self.fallback_dialect)
             if call is None:
-                heapq.heappop(self._reads)
+                self._reads.pop()
                 self._give_up(state, "this exchange offers no read of one order's state")
                 continue
-            budget = call.route.budget if call.route else None
-            cost = call.route.cost(1) if call.route else 0.0
-            if budget is not None and self._budgets.capacity(budget, now) < cost:
-                self._read_blocked.add(budget)
+            spend = self._spend_on_read(call, now)
+            if spend is False:
                 break
-            heapq.heappop(self._reads)
-            self._inflight[call] = ([state], self._budgets.spend(budget, cost))
+            self._reads.pop()
+            self._inflight[call] = ([state], spend)
             self.requests_sent += 1
             calls.append(call)
         return calls
+
+    def _spend_on_read(self, call: Call, now: float) -> Any:
+        """Spend a read's budget, or False (and a wake-up when it frees) when it has no room now."""
+        budget = call.route.budget if call.route else None
+        cost = call.route.cost(1) if call.route else 0.0
+        if budget is not None and self._budgets.capacity(budget, now) < cost:
+            self._reads.blocked.add(budget)
+            return False
+        return self._budgets.spend(budget, cost)
 
     def _on_state(
         self, call: Call, state: ItemState, now: float, response: Any, error: BaseException | None
@@ -516,25 +452,15 @@ class CancelJob:
         elif state.rejection is not None:
             self._rejection_checked(state, found, call.via, now)
         elif found is OrderState.OPEN:
-            if state.reopened < MAX_REOPEN and now < self.deadline:
-                state.reopened += 1
-                state.attempts = self.settings.max_retries  # one more attempt, then read again
-                self._reopened.append(state)
+            if may_reopen(state, self.settings.max_retries, now, self.deadline):
+                self._reads.reopened.append(state)
             else:
                 self._give_up(state, "a read found it still open", known=True)
         else:
-            self._finish(state, *self._closed_by_read(found, state), call.via, now)
+            self._finish(state, *self._closed(found, state), call.via, now)
 
-    def _closed_by_read(self, found: OrderState, state: ItemState) -> tuple[Status, str | None, str]:
-        lost = (
-            f" (after {state.attempts} attempt(s) whose answers were lost or refused: {state.last_message})"
-        )
-        if found is OrderState.CANCELED:
-            return Status.CANCELED, None, "cancelled: confirmed by reading the order" + lost
-        if found is OrderState.FILLED:
-            return Status.ALREADY_CLOSED, None, "filled before it could be cancelled (read back)" + lost
-        place = self.dialect.place_of(state.item)
-        return Status.ALREADY_CLOSED, None, f"the exchange knows no such order in {place}" + lost
+    def _closed(self, found: OrderState, state: ItemState) -> tuple[Status, str | None, str]:
+        return closed_by_read(found, state, self.dialect.place_of(state.item))
 
     def _rejection_checked(self, state: ItemState, found: OrderState, via: str, now: float) -> None:
         rejection = state.rejection
@@ -543,7 +469,7 @@ class CancelJob:
         if found is OrderState.OPEN:
             self._record(state.item.key, rejection)
         else:
-            self._finish(state, *self._closed_by_read(found, state), via, now)
+            self._finish(state, *self._closed(found, state), via, now)
 
     def _state_read_failed(self, call: Call, state: ItemState, now: float, error: BaseException) -> None:
         dialect = call.dialect or self.dialect
@@ -552,7 +478,7 @@ class CancelJob:
         if kind is ErrorClass.RATE_LIMITED:
             budget = call.route.budget if call.route else None
             self._budgets.block(budget, now + self._budgets.window(budget), now)
-            heapq.heappush(self._reads, (now + self._budgets.window(budget), next(self._seq), state))
+            self._reads.push(state, now + self._budgets.window(budget))
             return
         state.read_errors += 1
         if (
@@ -560,8 +486,8 @@ class CancelJob:
             and state.read_errors <= self.settings.max_retries
         ):
             if kind is ErrorClass.RESYNC:
-                self._resync_wanted = True
-            heapq.heappush(self._reads, (now + self._backoff(state.read_errors), next(self._seq), state))
+                self._boot.resync_wanted = True
+            self._reads.push(state, now + self._backoff(state.read_errors))
             return
         if state.verifying:
             state.verifying = False
@@ -583,14 +509,7 @@ class CancelJob:
                 "answer was lost",
             )
             return
-        attempts = state.attempts + state.reopened  # a reopened order had its count set back
-        if known:
-            message = f"still open after {attempts} attempts"
-        elif state.maybe_applied:
-            message = f"state unknown after {attempts} attempts ({why})"
-        else:
-            message = f"gave up after {attempts} attempts"
-        message += f"; last error: {state.last_message}"
+        message = failed_message(state, why, known=known)
         request = state.item.request
         self._record(
             state.item.key, CancelOutcome(request, Status.FAILED, state.last_code, message, state.last_via)
@@ -605,40 +524,32 @@ class CancelJob:
         """Cancels or state reads still to come: verify mode reads the account only after them."""
         return (
             not self._planner.idle
-            or bool(self._reopened)
+            or bool(self._reads.reopened)
             or self._reads_pending()
             or any(c.purpose == Purpose.CANCEL for c in self._inflight)
         )
 
     def _verification_calls(self, now: float, slots: int) -> list[Call]:
-        if self._sweep is None:
-            if not self._verify_pending:
-                return []
-            scopes = self.dialect.list_scopes(self._markets)
-            if not scopes:
-                # No account-wide listing: read each order's state instead.
-                for state in self._verify_pending.values():
-                    state.verifying = True
-                    self._read_before_giving_up(state, now)
-                self._verify_pending.clear()
-                return self._state_read_calls(now, slots)
-            self._sweep = Sweep(self.dialect, scopes, self.settings.max_retries)
-            self._swept, self._verify_pending = self._verify_pending, {}
+        for state in self._verification.start(self._boot.markets):
+            # No account-wide listing: read each order's state instead.
+            state.verifying = True
+            self._read_before_giving_up(state, now)
+        if self._reads:
+            return self._state_read_calls(now, slots)
+        sweep = self._verification.sweep
         calls: list[Call] = []
-        while len(calls) < slots and (call := self._sweep.next_call(now)) is not None:
-            budget = call.route.budget if call.route else None
-            cost = call.route.cost(1) if call.route else 0.0
-            if budget is not None and self._budgets.capacity(budget, now) < cost:
-                self._read_blocked.add(budget)
+        while sweep is not None and len(calls) < slots and (call := sweep.next_call(now)) is not None:
+            spend = self._spend_on_read(call, now)
+            if spend is False:
                 break
-            self._sweep.started(call)
-            self._inflight[call] = ([], self._budgets.spend(budget, cost))
+            sweep.started(call)
+            self._inflight[call] = ([], spend)
             self.requests_sent += 1
             calls.append(call)
         return calls
 
     def _on_page(self, call: Call, now: float, response: Any, error: BaseException | None) -> None:
-        sweep = self._sweep
+        sweep = self._verification.sweep
         if sweep is None or not sweep.owns(call):
             return
         retry_at = now + self._backoff(1)
@@ -648,10 +559,10 @@ class CancelJob:
             retry_at = now + self._budgets.window(budget)
         sweep.on_page(call, response, error, retry_at)
         if sweep.finished:
-            self._conclude_sweep(sweep, now)
+            self._conclude_sweep(now)
 
-    def _conclude_sweep(self, sweep: Sweep, now: float) -> None:
-        states, self._swept, self._sweep = self._swept, {}, None
+    def _conclude_sweep(self, now: float) -> None:
+        sweep, states = self._verification.conclude()
         if sweep.failed is not None:
             self._tell_unverified(states, self.ledger.redact(sweep.failed))
             return

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -128,3 +129,46 @@ class Sweep:
             else:
                 verdicts.append(Verdict(state, Finding.OPEN_ELSEWHERE, found.place))
         return verdicts
+
+
+class Verification:
+    """Verify mode's share of a call: orders awaiting verification, and the sweep reading the account."""
+
+    def __init__(self, dialect: Dialect, max_errors: int) -> None:
+        self._dialect = dialect
+        self._max_errors = max_errors
+        self.pending: dict[int, ItemState] = {}
+        """Orders recorded CANCELED or ALREADY_CLOSED, not yet told: verified first."""
+        self.sweep: Sweep | None = None
+        self.swept: dict[int, ItemState] = {}
+        """The orders the running sweep will decide."""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.pending) or self.sweep is not None
+
+    def start(self, markets: Mapping[str, Any]) -> list[ItemState]:
+        """Start a sweep over the pending orders; without scopes, hand them back to be read one by one."""
+        if self.sweep is not None or not self.pending:
+            return []
+        scopes = self._dialect.list_scopes(markets)
+        if not scopes:
+            states = list(self.pending.values())
+            self.pending.clear()
+            return states
+        self.sweep = Sweep(self._dialect, scopes, self._max_errors)
+        self.swept, self.pending = self.pending, {}
+        return []
+
+    def conclude(self) -> tuple[Sweep, dict[int, ItemState]]:
+        """The finished sweep and the orders it decides; verify mode may start another."""
+        assert self.sweep is not None
+        sweep, states = self.sweep, self.swept
+        self.sweep, self.swept = None, {}
+        return sweep, states
+
+    def abandon(self) -> dict[int, ItemState]:
+        """The call is ending: every order still awaiting verification, unverified."""
+        states = {**self.swept, **self.pending}
+        self.sweep, self.swept, self.pending = None, {}, {}
+        return states
