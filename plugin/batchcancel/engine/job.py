@@ -31,6 +31,7 @@ from batchcancel.engine.dialect import (
     WorkItem,
 )
 from batchcancel.engine.ledger import Ledger, OutcomeSink
+from batchcancel.engine.outcomes import Outcomes
 from batchcancel.engine.pacing import BudgetBook
 from batchcancel.engine.planner import Planner
 from batchcancel.engine.reading import OrderState
@@ -40,7 +41,6 @@ from batchcancel.engine.state_reads import (
     ReadQueue,
     build_state_read,
     closed_by_read,
-    failed_message,
     may_reopen,
 )
 from batchcancel.engine.verify import Finding, Verification
@@ -86,6 +86,13 @@ class CancelJob:
         self._verification = Verification(dialect, settings.max_retries)
         self._boot = Bootstrap(markets, now)
         self._halt: Verdict | None = None  # every order left ends like this
+        self._outcomes = Outcomes(
+            self.ledger,
+            self._verification,
+            settings.verify,
+            settings.max_retries,
+            self._read_before_giving_up,
+        )
         if self._boot.ready:
             self._admit(self._boot.markets, markets_by_id)
 
@@ -180,7 +187,7 @@ class CancelJob:
         for call, (states, _) in list(self._inflight.items()):
             if call.purpose in (Purpose.CANCEL, Purpose.STATE):
                 for state in states:
-                    self._end_unknown(state, "the request was still in flight at the deadline")
+                    self._outcomes.unknown(state, "the request was still in flight at the deadline")
         self._inflight.clear()
         self._boot.in_flight = None
         self._end_everything_left(Status.FAILED, None, f"deadline of {self.settings.deadline_s:g} s reached")
@@ -199,7 +206,7 @@ class CancelJob:
         for key, request in enumerate(self.distinct.requests):
             market, why = resolve_market(request.symbol, markets, markets_by_id)
             if market is None:
-                self._record(key, CancelOutcome(request, Status.REJECTED, None, why, "resolve"))
+                self._outcomes.record(key, CancelOutcome(request, Status.REJECTED, None, why, "resolve"))
                 continue
             self._planner.enqueue(ItemState(WorkItem(key, request, market)))
 
@@ -207,7 +214,9 @@ class CancelJob:
         loaded = self._boot.on_markets(now, markets, error, self.settings.max_retries, self._backoff)
         if isinstance(loaded, MarketsFailed):
             for key, request in enumerate(self.distinct.requests):
-                self._record(key, CancelOutcome(request, loaded.status, None, loaded.message, "markets"))
+                self._outcomes.record(
+                    key, CancelOutcome(request, loaded.status, None, loaded.message, "markets")
+                )
         elif loaded is not None:
             self._admit(self._boot.markets, loaded)
 
@@ -286,7 +295,9 @@ class CancelJob:
         state.last_via = via
         if verdict.kind is Kind.FINAL:
             state.maybe_applied |= verdict.state_unknown
-            self._finish(state, verdict.status or Status.FAILED, verdict.code, verdict.message, via, now)
+            self._outcomes.finish(
+                state, verdict.status or Status.FAILED, verdict.code, verdict.message, via, now
+            )
             return
         state.last_code, state.last_message = verdict.code, verdict.message
         if verdict.kind is Kind.RETRY:
@@ -309,98 +320,29 @@ class CancelJob:
                 self._planner.enqueue(state, max(until, now + 0.001))
         elif verdict.kind is Kind.ISOLATE:
             if state.isolate or (call is not None and len(call.items) == 1):
-                self._finish(state, Status.REJECTED, verdict.code, verdict.message, via, now)
+                self._outcomes.finish(state, Status.REJECTED, verdict.code, verdict.message, via, now)
             else:
                 state.isolate = True
                 self._planner.enqueue(state)
         elif verdict.kind is Kind.FALLBACK:
             if state.fallback or not self.settings.fallback or self.fallback_dialect is None:
                 why = "" if self.settings.fallback else " (fallback to ccxt single cancels is disabled)"
-                self._finish(state, Status.REJECTED, verdict.code, verdict.message + why, via, now)
+                self._outcomes.finish(state, Status.REJECTED, verdict.code, verdict.message + why, via, now)
             else:
                 state.fallback = True
                 state.isolate = False
                 self._planner.enqueue(state)
 
-    def _finish(
-        self, state: ItemState, status: Status, code: str | None, message: str, via: str, now: float
-    ) -> None:
-        request = state.item.request
-        if status is Status.REJECTED and state.maybe_applied and state.rejection is None:
-            # An earlier attempt may have cancelled it: learn the state before saying "refused".
-            state.rejection = CancelOutcome(request, status, code, message, via)
-            self._read_before_giving_up(state, now)
-            return
-        if status is Status.ALREADY_CLOSED and state.maybe_applied:
-            message += " (an earlier attempt of this call, whose answer was lost, may have cancelled it)"
-        outcome = CancelOutcome(request, status, code, message, via)
-        if status is Status.ALREADY_CLOSED and state.previous and state.previous.status is Status.CANCELED:
-            # Verify mode re-sent a cancel the exchange had accepted but not yet applied; that the
-            # order is gone now is the first cancel's doing.
-            outcome = state.previous
-        self._record(state.item.key, outcome, state)
-
-    def _record(self, key: int, outcome: CancelOutcome, state: ItemState | None = None) -> None:
-        self.ledger.record(key, outcome)
-        if (
-            state is not None
-            and self.settings.verify
-            and outcome.status in (Status.CANCELED, Status.ALREADY_CLOSED)
-        ):
-            self._verification.pending[key] = state  # told once verified
-        else:
-            self.ledger.tell(key)
-
-    def _end_unknown(self, state: ItemState, why: str) -> None:
-        detail = f"state unknown: {why}"
-        if state.last_message:
-            detail += f"; last error: {state.last_message}"
-        request = state.item.request
-        self._record(
-            state.item.key, CancelOutcome(request, Status.FAILED, state.last_code, detail, state.last_via)
-        )
-
     def _end_everything_left(self, status: Status, code: str | None, message: str) -> None:
         """The call cannot go on (deadline, credentials refused, exchange closed): end what is left."""
         left = self._planner.drain() + self._reads.drain()
-        for state in left:
-            if state.rejection is not None:
-                self._end_unknown(
-                    state,
-                    f"{message}; it was refused ({state.rejection.message}) after an "
-                    "earlier attempt whose answer was lost",
-                )
-            elif state.maybe_applied or status is not Status.REJECTED:
-                detail = f"{message}; last error: {state.last_message}" if state.last_message else message
-                if state.maybe_applied:
-                    detail = f"state unknown: {detail}"
-                request = state.item.request
-                outcome = CancelOutcome(
-                    request, Status.FAILED, code or state.last_code, detail, state.last_via
-                )
-                self._record(state.item.key, outcome)
-            else:
-                outcome = CancelOutcome(
-                    state.item.request, status, code, message, state.last_via or self.dialect.name
-                )
-                self._record(state.item.key, outcome)
+        self._outcomes.end_left(left, status, code, message, self.dialect.name)
         if not any(c.purpose == Purpose.VERIFY for c in self._inflight):
-            self._tell_unverified(self._verification.abandon(), message)
-
-    def _tell_unverified(self, states: dict[int, ItemState], why: str) -> None:
-        if states:
-            log.warning(
-                "batchcancel: %d outcome(s) left unverified: %s", len(states), self.ledger.redact(why)
-            )
-        for key in list(states):
-            self.ledger.tell(key)
-        states.clear()
-
-    # -- reading an order's state --------------------------------------------------------------
+            self._outcomes.unverified(self._verification.abandon(), message)
 
     def _read_before_giving_up(self, state: ItemState, now: float) -> None:
         if build_state_read(state, self.dialect, self.fallback_dialect) is None:
-            self._give_up(state, "this exchange offers no read of one order's state")
+            self._outcomes.give_up(state, "this exchange offers no read of one order's state")
             return
         self._reads.push(state, now)
 
@@ -411,7 +353,7 @@ class CancelJob:
             call = build_state_read(state, self.dialect, self.fallback_dialect)
             if call is None:
                 self._reads.pop()
-                self._give_up(state, "this exchange offers no read of one order's state")
+                self._outcomes.give_up(state, "this exchange offers no read of one order's state")
                 continue
             spend = self._spend_on_read(call, now)
             if spend is False:
@@ -455,9 +397,9 @@ class CancelJob:
             if may_reopen(state, self.settings.max_retries, now, self.deadline):
                 self._reads.reopened.append(state)
             else:
-                self._give_up(state, "a read found it still open", known=True)
+                self._outcomes.give_up(state, "a read found it still open", known=True)
         else:
-            self._finish(state, *self._closed(found, state), call.via, now)
+            self._outcomes.finish(state, *self._closed(found, state), call.via, now)
 
     def _closed(self, found: OrderState, state: ItemState) -> tuple[Status, str | None, str]:
         return closed_by_read(found, state, self.dialect.place_of(state.item))
@@ -467,9 +409,9 @@ class CancelJob:
         assert rejection is not None
         state.maybe_applied = False  # the read told the state: the rejection stands or falls by it
         if found is OrderState.OPEN:
-            self._record(state.item.key, rejection)
+            self._outcomes.record(state.item.key, rejection)
         else:
-            self._finish(state, *self._closed(found, state), via, now)
+            self._outcomes.finish(state, *self._closed(found, state), via, now)
 
     def _state_read_failed(self, call: Call, state: ItemState, now: float, error: BaseException) -> None:
         dialect = call.dialect or self.dialect
@@ -494,28 +436,7 @@ class CancelJob:
             log.warning("batchcancel: could not verify %s: %s", state.item.request.describe(), message)
             self.ledger.tell(state.item.key)
             return
-        self._give_up(state, f"reading the order failed: {message}")
-
-    def _give_up(self, state: ItemState, why: str, *, known: bool = False) -> None:
-        """End an order FAILED: its state is known to be open (``known``), or could not be learned."""
-        if state.verifying:
-            state.verifying = False
-            self.ledger.tell(state.item.key)
-            return
-        if state.rejection is not None and not known:
-            self._end_unknown(
-                state,
-                f"{why}; it was refused ({state.rejection.message}) after an earlier attempt whose "
-                "answer was lost",
-            )
-            return
-        message = failed_message(state, why, known=known)
-        request = state.item.request
-        self._record(
-            state.item.key, CancelOutcome(request, Status.FAILED, state.last_code, message, state.last_via)
-        )
-
-    # -- verify mode ---------------------------------------------------------------------------
+        self._outcomes.give_up(state, f"reading the order failed: {message}")
 
     def _reads_pending(self) -> bool:
         return bool(self._reads) or any(c.purpose == Purpose.STATE for c in self._inflight)
@@ -564,23 +485,14 @@ class CancelJob:
     def _conclude_sweep(self, now: float) -> None:
         sweep, states = self._verification.conclude()
         if sweep.failed is not None:
-            self._tell_unverified(states, self.ledger.redact(sweep.failed))
+            self._outcomes.unverified(states, self.ledger.redact(sweep.failed))
             return
         for check in sweep.findings(states.values(), lambda s: self.dialect.place_of(s.item)):
-            state, key = check.state, check.state.item.key
+            state = check.state
             if check.finding is Finding.GONE:
-                self.ledger.record(key, attrs.evolve(self.ledger[key], verified=True))
-                self.ledger.tell(key)
+                self._outcomes.verified(state)
             elif check.finding is Finding.OPEN_ELSEWHERE:
-                asked = self.dialect.place_of(state.item)
-                message = (
-                    f"open on {check.place}, not on {asked} as requested: not cancelled under a market "
-                    "the request did not name"
-                )
-                self.ledger.record(
-                    key, CancelOutcome(state.item.request, Status.REJECTED, None, message, "verify")
-                )
-                self.ledger.tell(key)
+                self._outcomes.open_elsewhere(state, check.place, self.dialect.place_of(state.item))
             else:
                 self._still_open(state, now)
 
@@ -588,27 +500,15 @@ class CancelJob:
         state.verifying = False
         if found is OrderState.OPEN:
             self._still_open(state, now)
-            return
-        key = state.item.key
-        self.ledger.record(key, attrs.evolve(self.ledger[key], verified=True))
-        self.ledger.tell(key)
+        else:
+            self._outcomes.verified(state)
 
     def _still_open(self, state: ItemState, now: float) -> None:
         """Verify mode found an order open under the market its request named: cancel it again."""
-        key = state.item.key
-        outcome = self.ledger[key]
-        state.verify_rounds += 1
-        if state.verify_rounds > self.settings.max_retries:
-            message = f"still open after {state.verify_rounds} verified cancel attempts ({outcome.message})"
-            self.ledger.record(key, attrs.evolve(outcome, status=Status.FAILED, message=message))
-            self.ledger.tell(key)
+        if self._outcomes.still_open_too_long(state):
             return
-        log.info(
-            "batchcancel: %s still open after %s; cancelling again",
-            state.item.request.describe(),
-            outcome.status.value,
-        )
-        state.previous, state.attempts = self.ledger.reopen(key), 0
+        log.info("batchcancel: %s still open; cancelling again", state.item.request.describe())
+        state.previous, state.attempts = self.ledger.reopen(state.item.key), 0
         self._planner.enqueue(state)
 
     def _backoff(self, attempt: int) -> float:
