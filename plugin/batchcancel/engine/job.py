@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from batchcancel.engine.bootstrap import Bootstrap, MarketsFailed
-from batchcancel.engine.classify import Effect, ErrorClass, classify, describe, verdict_for
+from batchcancel.engine.classify import Effect, describe, verdict_for
 from batchcancel.engine.dialect import (
     Call,
     Dialect,
@@ -30,20 +30,16 @@ from batchcancel.engine.dialect import (
     Verdict,
     WorkItem,
 )
+from batchcancel.engine.follow_up import FollowUps
 from batchcancel.engine.ledger import Ledger, OutcomeSink
-from batchcancel.engine.outcomes import Outcomes
 from batchcancel.engine.pacing import BudgetBook
 from batchcancel.engine.planner import Planner
-from batchcancel.engine.reading import OrderState
 from batchcancel.engine.resolve import distinct, resolve_market
 from batchcancel.engine.state import ItemState, QueueKey
 from batchcancel.engine.state_reads import (
     ReadQueue,
-    build_state_read,
-    closed_by_read,
-    may_reopen,
 )
-from batchcancel.engine.verify import Finding, Verification
+from batchcancel.engine.verify import Verification
 from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status
 from batchcancel.redact import Redactor
 from batchcancel.settings import Settings
@@ -86,13 +82,21 @@ class CancelJob:
         self._verification = Verification(dialect, settings.max_retries)
         self._boot = Bootstrap(markets, now)
         self._halt: Verdict | None = None  # every order left ends like this
-        self._outcomes = Outcomes(
-            self.ledger,
-            self._verification,
-            settings.verify,
-            settings.max_retries,
-            self._read_before_giving_up,
+        self._follow = FollowUps(
+            dialect=dialect,
+            fallback=fallback,
+            settings=settings,
+            deadline=self.deadline,
+            budgets=self._budgets,
+            planner=self._planner,
+            reads=self._reads,
+            verification=self._verification,
+            boot=self._boot,
+            ledger=self.ledger,
+            backoff=self._backoff,
+            send=self._sent,
         )
+        self._outcomes = self._follow.outcomes
         if self._boot.ready:
             self._admit(self._boot.markets, markets_by_id)
 
@@ -131,9 +135,9 @@ class CancelJob:
             self._reads.reopened.clear()
         calls = self._planner.plan(now, slots, self._start_cancel, self._unserved)
         if len(calls) < slots:
-            calls += self._state_read_calls(now, slots - len(calls))
+            calls += self._follow.state_read_calls(now, slots - len(calls))
         if len(calls) < slots and not self._busy():
-            calls += self._verification_calls(now, slots - len(calls))
+            calls += self._follow.verification_calls(now, slots - len(calls))
         return calls
 
     def next_wakeup(self, now: float) -> float:
@@ -176,9 +180,9 @@ class CancelJob:
             if seen is not None:
                 self._budgets.observe(seen, now)
         if call.purpose == Purpose.VERIFY:
-            self._on_page(call, now, response, error)
+            self._follow.on_page(call, now, response, error)
         elif call.purpose == Purpose.STATE:
-            self._on_state(call, states[0], now, response, error)
+            self._follow.on_state(call, states[0], now, response, error)
         else:
             self._on_cancel(call, states, now, response, error)
 
@@ -304,7 +308,7 @@ class CancelJob:
             state.maybe_applied |= verdict.state_unknown
             state.attempts += 1
             if state.attempts > self.settings.max_retries:
-                self._read_before_giving_up(state, now)
+                self._follow.read_before_giving_up(state, now)
             else:
                 self._planner.enqueue(state, now + delay)
         elif verdict.kind is Kind.WAIT_BUDGET:
@@ -340,104 +344,6 @@ class CancelJob:
         if not any(c.purpose == Purpose.VERIFY for c in self._inflight):
             self._outcomes.unverified(self._verification.abandon(), message)
 
-    def _read_before_giving_up(self, state: ItemState, now: float) -> None:
-        if build_state_read(state, self.dialect, self.fallback_dialect) is None:
-            self._outcomes.give_up(state, "this exchange offers no read of one order's state")
-            return
-        self._reads.push(state, now)
-
-    def _state_read_calls(self, now: float, slots: int) -> list[Call]:
-        calls: list[Call] = []
-        self._reads.blocked.clear()
-        while len(calls) < slots and (state := self._reads.due(now)) is not None:
-            call = build_state_read(state, self.dialect, self.fallback_dialect)
-            if call is None:
-                self._reads.pop()
-                self._outcomes.give_up(state, "this exchange offers no read of one order's state")
-                continue
-            spend = self._spend_on_read(call, now)
-            if spend is False:
-                break
-            self._reads.pop()
-            self._inflight[call] = ([state], spend)
-            self.requests_sent += 1
-            calls.append(call)
-        return calls
-
-    def _spend_on_read(self, call: Call, now: float) -> Any:
-        """Spend a read's budget, or False (and a wake-up when it frees) when it has no room now."""
-        budget = call.route.budget if call.route else None
-        cost = call.route.cost(1) if call.route else 0.0
-        if budget is not None and self._budgets.capacity(budget, now) < cost:
-            self._reads.blocked.add(budget)
-            return False
-        return self._budgets.spend(budget, cost)
-
-    def _on_state(
-        self, call: Call, state: ItemState, now: float, response: Any, error: BaseException | None
-    ) -> None:
-        dialect = call.dialect or self.dialect
-        try:
-            found = (
-                dialect.read_state_error(call, error)
-                if error is not None
-                else dialect.read_state(call, response)
-            )
-            if found is None:
-                assert error is not None
-                raise error
-        except Exception as exc:
-            self._state_read_failed(call, state, now, exc)
-            return
-        if state.verifying:
-            self._verified_by_read(state, found, now)
-        elif state.rejection is not None:
-            self._rejection_checked(state, found, call.via, now)
-        elif found is OrderState.OPEN:
-            if may_reopen(state, self.settings.max_retries, now, self.deadline):
-                self._reads.reopened.append(state)
-            else:
-                self._outcomes.give_up(state, "a read found it still open", known=True)
-        else:
-            self._outcomes.finish(state, *self._closed(found, state), call.via, now)
-
-    def _closed(self, found: OrderState, state: ItemState) -> tuple[Status, str | None, str]:
-        return closed_by_read(found, state, self.dialect.place_of(state.item))
-
-    def _rejection_checked(self, state: ItemState, found: OrderState, via: str, now: float) -> None:
-        rejection = state.rejection
-        assert rejection is not None
-        state.maybe_applied = False  # the read told the state: the rejection stands or falls by it
-        if found is OrderState.OPEN:
-            self._outcomes.record(state.item.key, rejection)
-        else:
-            self._outcomes.finish(state, *self._closed(found, state), via, now)
-
-    def _state_read_failed(self, call: Call, state: ItemState, now: float, error: BaseException) -> None:
-        dialect = call.dialect or self.dialect
-        kind = classify(error, dialect.error_code(error))
-        message = self.ledger.redact(describe(error))
-        if kind is ErrorClass.RATE_LIMITED:
-            budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget), now)
-            self._reads.push(state, now + self._budgets.window(budget))
-            return
-        state.read_errors += 1
-        if (
-            kind in (ErrorClass.TRANSIENT, ErrorClass.RESYNC)
-            and state.read_errors <= self.settings.max_retries
-        ):
-            if kind is ErrorClass.RESYNC:
-                self._boot.resync_wanted = True
-            self._reads.push(state, now + self._backoff(state.read_errors))
-            return
-        if state.verifying:
-            state.verifying = False
-            log.warning("batchcancel: could not verify %s: %s", state.item.request.describe(), message)
-            self.ledger.tell(state.item.key)
-            return
-        self._outcomes.give_up(state, f"reading the order failed: {message}")
-
     def _reads_pending(self) -> bool:
         return bool(self._reads) or any(c.purpose == Purpose.STATE for c in self._inflight)
 
@@ -450,66 +356,9 @@ class CancelJob:
             or any(c.purpose == Purpose.CANCEL for c in self._inflight)
         )
 
-    def _verification_calls(self, now: float, slots: int) -> list[Call]:
-        for state in self._verification.start(self._boot.markets):
-            # No account-wide listing: read each order's state instead.
-            state.verifying = True
-            self._read_before_giving_up(state, now)
-        if self._reads:
-            return self._state_read_calls(now, slots)
-        sweep = self._verification.sweep
-        calls: list[Call] = []
-        while sweep is not None and len(calls) < slots and (call := sweep.next_call(now)) is not None:
-            spend = self._spend_on_read(call, now)
-            if spend is False:
-                break
-            sweep.started(call)
-            self._inflight[call] = ([], spend)
-            self.requests_sent += 1
-            calls.append(call)
-        return calls
-
-    def _on_page(self, call: Call, now: float, response: Any, error: BaseException | None) -> None:
-        sweep = self._verification.sweep
-        if sweep is None or not sweep.owns(call):
-            return
-        retry_at = now + self._backoff(1)
-        if error is not None and classify(error) is ErrorClass.RATE_LIMITED:
-            budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget), now)
-            retry_at = now + self._budgets.window(budget)
-        sweep.on_page(call, response, error, retry_at)
-        if sweep.finished:
-            self._conclude_sweep(now)
-
-    def _conclude_sweep(self, now: float) -> None:
-        sweep, states = self._verification.conclude()
-        if sweep.failed is not None:
-            self._outcomes.unverified(states, self.ledger.redact(sweep.failed))
-            return
-        for check in sweep.findings(states.values(), lambda s: self.dialect.place_of(s.item)):
-            state = check.state
-            if check.finding is Finding.GONE:
-                self._outcomes.verified(state)
-            elif check.finding is Finding.OPEN_ELSEWHERE:
-                self._outcomes.open_elsewhere(state, check.place, self.dialect.place_of(state.item))
-            else:
-                self._still_open(state, now)
-
-    def _verified_by_read(self, state: ItemState, found: OrderState, now: float) -> None:
-        state.verifying = False
-        if found is OrderState.OPEN:
-            self._still_open(state, now)
-        else:
-            self._outcomes.verified(state)
-
-    def _still_open(self, state: ItemState, now: float) -> None:
-        """Verify mode found an order open under the market its request named: cancel it again."""
-        if self._outcomes.still_open_too_long(state):
-            return
-        log.info("batchcancel: %s still open; cancelling again", state.item.request.describe())
-        state.previous, state.attempts = self.ledger.reopen(state.item.key), 0
-        self._planner.enqueue(state)
+    def _sent(self, call: Call, states: list[ItemState], spend: Any) -> None:
+        self._inflight[call] = (states, spend)
+        self.requests_sent += 1
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.settings.backoff_max_s, self.settings.backoff_base_s * 2 ** (attempt - 1))

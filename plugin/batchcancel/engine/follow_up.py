@@ -1,0 +1,226 @@
+"""After the cancels: reading an order's state before giving up on it, and verify mode's read-back.
+
+Both send reads, paced on the dialect's read budgets, and decide from what the exchange shows:
+a read finds an order cancelled, filled, unknown or still open (one more attempt, or ``FAILED``,
+still open); verify mode's account-wide sweep finds an order gone (verified), open where the
+request said (cancelled again) or open elsewhere (rejected, naming where). What they decide is
+written by :class:`~batchcancel.engine.outcomes.Outcomes`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from batchcancel.engine.bootstrap import Bootstrap
+from batchcancel.engine.classify import ErrorClass, classify, describe
+from batchcancel.engine.dialect import Call, Dialect
+from batchcancel.engine.ledger import Ledger
+from batchcancel.engine.outcomes import Outcomes
+from batchcancel.engine.pacing import BudgetBook
+from batchcancel.engine.planner import Planner
+from batchcancel.engine.reading import OrderState
+from batchcancel.engine.state import ItemState
+from batchcancel.engine.state_reads import ReadQueue, build_state_read, closed_by_read, may_reopen
+from batchcancel.engine.verify import Finding, Verification
+from batchcancel.model import Status
+from batchcancel.settings import Settings
+
+log = logging.getLogger("batchcancel")
+
+Send = Callable[[Call, list[ItemState], Any], None]
+"""Registers a call as sent: in flight with its orders and its budget spend, and counted."""
+
+
+class FollowUps:
+    """State reads and verify mode's sweep: what to send, and what their answers decide."""
+
+    def __init__(
+        self,
+        *,
+        dialect: Dialect,
+        fallback: Dialect | None,
+        settings: Settings,
+        deadline: float,
+        budgets: BudgetBook,
+        planner: Planner,
+        reads: ReadQueue,
+        verification: Verification,
+        boot: Bootstrap,
+        ledger: Ledger,
+        backoff: Callable[[int], float],
+        send: Send,
+    ) -> None:
+        self._dialect = dialect
+        self._fallback = fallback
+        self._settings = settings
+        self._deadline = deadline
+        self._budgets = budgets
+        self._planner = planner
+        self._reads = reads
+        self._verification = verification
+        self._boot = boot
+        self.ledger = ledger
+        self._backoff = backoff
+        self._send = send
+        self.outcomes: Outcomes = Outcomes(
+            ledger, verification, settings.verify, settings.max_retries, self.read_before_giving_up
+        )
+
+    def read_before_giving_up(self, state: ItemState, now: float) -> None:
+        if build_state_read(state, self._dialect, self._fallback) is None:
+            self.outcomes.give_up(state, "this exchange offers no read of one order's state")
+            return
+        self._reads.push(state, now)
+
+    def state_read_calls(self, now: float, slots: int) -> list[Call]:
+        calls: list[Call] = []
+        self._reads.blocked.clear()
+        while len(calls) < slots and (state := self._reads.due(now)) is not None:
+            call = build_state_read(state, self._dialect, self._fallback)
+            if call is None:
+                self._reads.pop()
+                self.outcomes.give_up(state, "this exchange offers no read of one order's state")
+                continue
+            spend = self._spend_on_read(call, now)
+            if spend is False:
+                break
+            self._reads.pop()
+            self._send(call, [state], spend)
+            calls.append(call)
+        return calls
+
+    def _spend_on_read(self, call: Call, now: float) -> Any:
+        """Spend a read's budget, or False (and a wake-up when it frees) when it has no room now."""
+        budget = call.route.budget if call.route else None
+        cost = call.route.cost(1) if call.route else 0.0
+        if budget is not None and self._budgets.capacity(budget, now) < cost:
+            self._reads.blocked.add(budget)
+            return False
+        return self._budgets.spend(budget, cost)
+
+    def on_state(
+        self, call: Call, state: ItemState, now: float, response: Any, error: BaseException | None
+    ) -> None:
+        dialect = call.dialect or self._dialect
+        try:
+            found = (
+                dialect.read_state_error(call, error)
+                if error is not None
+                else dialect.read_state(call, response)
+            )
+            if found is None:
+                assert error is not None
+                raise error
+        except Exception as exc:
+            self._state_read_failed(call, state, now, exc)
+            return
+        if state.verifying:
+            self._verified_by_read(state, found, now)
+        elif state.rejection is not None:
+            self._rejection_checked(state, found, call.via, now)
+        elif found is OrderState.OPEN:
+            if may_reopen(state, self._settings.max_retries, now, self._deadline):
+                self._reads.reopened.append(state)
+            else:
+                self.outcomes.give_up(state, "a read found it still open", known=True)
+        else:
+            self.outcomes.finish(state, *self._closed(found, state), call.via, now)
+
+    def _closed(self, found: OrderState, state: ItemState) -> tuple[Status, str | None, str]:
+        return closed_by_read(found, state, self._dialect.place_of(state.item))
+
+    def _rejection_checked(self, state: ItemState, found: OrderState, via: str, now: float) -> None:
+        rejection = state.rejection
+        assert rejection is not None
+        state.maybe_applied = False  # the read told the state: the rejection stands or falls by it
+        if found is OrderState.OPEN:
+            self.outcomes.record(state.item.key, rejection)
+        else:
+            self.outcomes.finish(state, *self._closed(found, state), via, now)
+
+    def _state_read_failed(self, call: Call, state: ItemState, now: float, error: BaseException) -> None:
+        dialect = call.dialect or self._dialect
+        kind = classify(error, dialect.error_code(error))
+        message = self.ledger.redact(describe(error))
+        if kind is ErrorClass.RATE_LIMITED:
+            budget = call.route.budget if call.route else None
+            self._budgets.block(budget, now + self._budgets.window(budget), now)
+            self._reads.push(state, now + self._budgets.window(budget))
+            return
+        state.read_errors += 1
+        if (
+            kind in (ErrorClass.TRANSIENT, ErrorClass.RESYNC)
+            and state.read_errors <= self._settings.max_retries
+        ):
+            if kind is ErrorClass.RESYNC:
+                self._boot.resync_wanted = True
+            self._reads.push(state, now + self._backoff(state.read_errors))
+            return
+        if state.verifying:
+            state.verifying = False
+            log.warning("batchcancel: could not verify %s: %s", state.item.request.describe(), message)
+            self.ledger.tell(state.item.key)
+            return
+        self.outcomes.give_up(state, f"reading the order failed: {message}")
+
+    def verification_calls(self, now: float, slots: int) -> list[Call]:
+        for state in self._verification.start(self._boot.markets):
+            # No account-wide listing: read each order's state instead.
+            state.verifying = True
+            self.read_before_giving_up(state, now)
+        if self._reads:
+            return self.state_read_calls(now, slots)
+        sweep = self._verification.sweep
+        calls: list[Call] = []
+        while sweep is not None and len(calls) < slots and (call := sweep.next_call(now)) is not None:
+            spend = self._spend_on_read(call, now)
+            if spend is False:
+                break
+            sweep.started(call)
+            self._send(call, [], spend)
+            calls.append(call)
+        return calls
+
+    def on_page(self, call: Call, now: float, response: Any, error: BaseException | None) -> None:
+        sweep = self._verification.sweep
+        if sweep is None or not sweep.owns(call):
+            return
+        retry_at = now + self._backoff(1)
+        if error is not None and classify(error) is ErrorClass.RATE_LIMITED:
+            budget = call.route.budget if call.route else None
+            self._budgets.block(budget, now + self._budgets.window(budget), now)
+            retry_at = now + self._budgets.window(budget)
+        sweep.on_page(call, response, error, retry_at)
+        if sweep.finished:
+            self._conclude_sweep(now)
+
+    def _conclude_sweep(self, now: float) -> None:
+        sweep, states = self._verification.conclude()
+        if sweep.failed is not None:
+            self.outcomes.unverified(states, self.ledger.redact(sweep.failed))
+            return
+        for check in sweep.findings(states.values(), lambda s: self._dialect.place_of(s.item)):
+            state = check.state
+            if check.finding is Finding.GONE:
+                self.outcomes.verified(state)
+            elif check.finding is Finding.OPEN_ELSEWHERE:
+                self.outcomes.open_elsewhere(state, check.place, self._dialect.place_of(state.item))
+            else:
+                self._still_open(state, now)
+
+    def _verified_by_read(self, state: ItemState, found: OrderState, now: float) -> None:
+        state.verifying = False
+        if found is OrderState.OPEN:
+            self._still_open(state, now)
+        else:
+            self.outcomes.verified(state)
+
+    def _still_open(self, state: ItemState, now: float) -> None:
+        """Verify mode found an order open under the market its request named: cancel it again."""
+        if self.outcomes.still_open_too_long(state):
+            return
+        log.info("batchcancel: %s still open; cancelling again", state.item.request.describe())
+        state.previous, state.attempts = self.ledger.reopen(state.item.key), 0
+        self._planner.enqueue(state)
