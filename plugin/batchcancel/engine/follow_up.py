@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from batchcancel.engine.bootstrap import Bootstrap
 from batchcancel.engine.classify import ErrorClass, classify, describe
 from batchcancel.engine.dialect import Call, Dialect
@@ -33,39 +35,38 @@ Send = Callable[[Call, list[ItemState], Any], None]
 """Registers a call as sent: in flight with its orders and its budget spend, and counted."""
 
 
+@attrs.define(kw_only=True)
 class FollowUps:
     """State reads and verify mode's sweep: what to send, and what their answers decide."""
 
-    def __init__(
-        self,
-        *,
-        dialect: Dialect,
-        fallback: Dialect | None,
-        settings: Settings,
-        deadline: float,
-        budgets: BudgetBook,
-        planner: Planner,
-        reads: ReadQueue,
-        verification: Verification,
-        boot: Bootstrap,
-        ledger: Ledger,
-        backoff: Callable[[int], float],
-        send: Send,
-    ) -> None:
-        self._dialect = dialect
-        self._fallback = fallback
-        self._settings = settings
-        self._deadline = deadline
-        self._budgets = budgets
-        self._planner = planner
-        self._reads = reads
-        self._verification = verification
-        self._boot = boot
-        self.ledger = ledger
-        self._backoff = backoff
-        self._send = send
-        self.outcomes: Outcomes = Outcomes(
-            ledger, verification, settings.verify, settings.max_retries, self.read_before_giving_up
+    _dialect: Dialect = attrs.field(alias="dialect")
+    """Reads orders back (the main dialect knows the exchange, whichever route cancelled)."""
+    _fallback: Dialect | None = attrs.field(alias="fallback")
+    """Reads what only the fallback could cancel (Bitget UTA: ccxt's fetch_order)."""
+    _settings: Settings = attrs.field(alias="settings")
+    _deadline: float = attrs.field(alias="deadline")
+    """No order is reopened past it."""
+    _budgets: BudgetBook = attrs.field(alias="budgets")
+    """Reads spend the dialect's read budgets."""
+    _planner: Planner = attrs.field(alias="planner")
+    """Where verify mode sends an order found open again."""
+    _reads: ReadQueue = attrs.field(alias="reads")
+    _verification: Verification = attrs.field(alias="verification")
+    _boot: Bootstrap = attrs.field(alias="boot")
+    """A timestamp error on a read asks for a clock resync too."""
+    ledger: Ledger
+    _backoff: Callable[[int], float] = attrs.field(alias="backoff")
+    _send: Send = attrs.field(alias="send")
+    outcomes: Outcomes = attrs.field(init=False)
+    """Writes what the reads decide."""
+
+    def __attrs_post_init__(self) -> None:
+        self.outcomes = Outcomes(
+            self.ledger,
+            self._verification,
+            self._settings.verify,
+            self._settings.max_retries,
+            self.read_before_giving_up,
         )
 
     def read_before_giving_up(self, state: ItemState, now: float) -> None:
