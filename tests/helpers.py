@@ -162,7 +162,7 @@ class FakeDialect(Dialect):
     def group_of(self, item: WorkItem) -> Hashable:
         return item.market["type"] if self.group_by_type else None
 
-    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
+    def routes(self, group: Hashable) -> Sequence[Route]:
         return () if self.no_route_for and group == self.no_route_for else self._routes
 
     def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:

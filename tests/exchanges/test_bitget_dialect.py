@@ -65,7 +65,7 @@ def item(symbol: str, key: int = 0, **ids: Any) -> WorkItem:
 
 def batch_call(dialect: BitgetDialect, items: list[WorkItem]):
     group = dialect.group_of(items[0])
-    route = dialect.routes(group, Settings())[0]
+    route = dialect.routes(group)[0]
     call = dialect.build(route, group, items)
     return attrs.evolve(call, route=route, group=group)
 
@@ -235,7 +235,7 @@ def single_call(symbol: str = "BTC/USDT"):
     dialect = BitgetDialect()
     it = item(symbol, order_id="1")
     group = dialect.group_of(it)
-    return dialect, dialect.build(dialect.routes(group, Settings())[1], group, [it])
+    return dialect, dialect.build(dialect.routes(group)[1], group, [it])
 
 
 CLOSED = (Kind.FINAL, Status.ALREADY_CLOSED)
@@ -339,21 +339,20 @@ def test_a_product_type_param_overrides_the_one_from_the_market():
 
 
 def test_what_v2_cannot_cancel_goes_to_the_ccxt_fallback():
-    settings = Settings()
     trigger = WorkItem(0, CancelRequest("BTC/USDT", "1", params={"trigger": True}), MARKETS["BTC/USDT"])
     plan = WorkItem(
         0, CancelRequest("BTC/USDT:USDT", "1", params={"planType": "x"}), MARKETS["BTC/USDT:USDT"]
     )
     for unsupported in (trigger, plan, item("BTC-OPT", order_id="1")):
         dialect = BitgetDialect()
-        assert dialect.routes(dialect.group_of(unsupported), settings) == ()
+        assert dialect.routes(dialect.group_of(unsupported)) == ()
     # A UTA account (ccxt options['uta'], known once ccxt has probed it): everything falls back.
     options: dict[str, Any] = {"uta": False}
-    dialect = BitgetDialect(options)
+    dialect = BitgetDialect(lambda: bool(options.get("uta")))
     plain = item("BTC/USDT", order_id="1")
-    assert dialect.routes(dialect.group_of(plain), settings) == (SPOT_BATCH, SPOT_SINGLE)
+    assert dialect.routes(dialect.group_of(plain)) == (SPOT_BATCH, SPOT_SINGLE)
     options["uta"] = True
-    assert dialect.routes(dialect.group_of(plain), settings) == ()
+    assert dialect.routes(dialect.group_of(plain)) == ()
 
 
 def planned(requests: list[CancelRequest]):

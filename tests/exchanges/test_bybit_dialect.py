@@ -77,7 +77,7 @@ def batch_call(*requests: CancelRequest) -> Call:
     items = [item(r, i) for i, r in enumerate(requests)]
     dialect = BybitDialect()
     group = dialect.group_of(items[0])
-    (route, _) = dialect.routes(group, Settings())
+    (route, _) = dialect.routes(group)
     return dialect.build(route, group, items)
 
 
@@ -128,7 +128,7 @@ def test_the_documented_single_cancel_example_reads_as_canceled():
     dialect = BybitDialect()
     work = item(request)
     group = dialect.group_of(work)
-    single = dialect.routes(group, Settings())[1]
+    single = dialect.routes(group)[1]
     call = dialect.build(single, group, [work])
     assert call.method == SINGLE_METHOD
     assert call.args == ({"category": "linear", "symbol": "BTCUSDT", "orderId": request.order_id},)
@@ -158,7 +158,7 @@ def test_category_comes_from_the_market_unless_the_request_overrides_it(symbol, 
     ("category", "maximum"), [("spot", 10), ("linear", 20), ("inverse", 20), ("option", 20)]
 )
 def test_documented_maximum_per_batch(category, maximum):
-    batch, single = BybitDialect().routes(Group(category, True), Settings())
+    batch, single = BybitDialect().routes(Group(category, True))
     assert (batch.name, batch.max_items, single.name, single.max_items) == ("batch", maximum, "single", 1)
 
 
@@ -201,11 +201,11 @@ def test_one_batch_holds_one_category_with_symbols_mixed_and_ids_as_given():
 
 def test_linear_and_inverse_share_one_budget_per_endpoint_spot_and_option_have_their_own():
     dialect = BybitDialect()
-    budget = {c: dialect.routes(Group(c, True), Settings())[0].budget for c in ("spot", "linear", "inverse")}
+    budget = {c: dialect.routes(Group(c, True))[0].budget for c in ("spot", "linear", "inverse")}
     assert budget["linear"] == budget["inverse"] != budget["spot"]
-    batch, single = dialect.routes(Group("option", True), Settings())
+    batch, single = dialect.routes(Group("option", True))
     assert (batch.cost(20), single.cost(1)) == (1, 1)  # option batches count requests, not orders
-    assert dialect.routes(Group("linear", True), Settings())[0].cost(20) == 20
+    assert dialect.routes(Group("linear", True))[0].cost(20) == 20
     assert set(dialect.budgets(Settings())) >= {batch.budget, single.budget}
 
 
@@ -352,7 +352,7 @@ def single_call(request: CancelRequest) -> Call:
     dialect = BybitDialect()
     work = item(request)
     group = dialect.group_of(work)
-    return dialect.build(dialect.routes(group, Settings())[-1], group, [work])
+    return dialect.build(dialect.routes(group)[-1], group, [work])
 
 
 def test_a_single_cancel_of_a_closed_order_is_already_closed_with_bybits_code():
@@ -439,7 +439,7 @@ def test_error_body_parsing_survives_a_truncated_body():
 def test_observe_reads_the_limit_headers_for_the_calls_budget():
     call = batch_call(CancelRequest("BTC/USDT:USDT", order_id="1"))
     call = Call(
-        call.method, call.args, call.items, route=BybitDialect().routes(Group("linear", True), Settings())[0]
+        call.method, call.args, call.items, route=BybitDialect().routes(Group("linear", True))[0]
     )
     headers = {
         "X-Bapi-Limit": "10",

@@ -21,7 +21,7 @@ class ToyDialect(Dialect):
     def group_of(self, item: WorkItem) -> Hashable:
         return "spot"  # one request may mix symbols
 
-    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
+    def routes(self, group: Hashable) -> Sequence[Route]:
         return (BATCH,)
 
     def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:

@@ -11,6 +11,7 @@ from batchcancel.engine.dialect import (
     Route,
     Verdict,
     WorkItem,
+    success_body,
 )
 from batchcancel.engine.drivers import check_exchange, is_async_exchange, run
 from batchcancel.engine.job import CancelJob
@@ -30,4 +31,5 @@ __all__ = [
     "check_exchange",
     "is_async_exchange",
     "run",
+    "success_body",
 ]

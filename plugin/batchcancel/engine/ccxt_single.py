@@ -14,7 +14,7 @@ unknown (sent again, then read with ``fetch_order`` before giving up).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ccxt
@@ -23,7 +23,6 @@ from batchcancel.engine.classify import code_in_message
 from batchcancel.engine.dialect import Call, Dialect, MalformedResponse, Route, Verdict, WorkItem
 from batchcancel.engine.reading import OrderState
 from batchcancel.model import CancelRequest
-from batchcancel.settings import Settings
 
 SINGLE = Route("single", max_items=1)
 STATE_READ = Route("order-state", max_items=1)
@@ -50,7 +49,7 @@ INFO_DEPTH = 4
 """How deep to look for the order's id in the exchange's own answer (ccxt's ``info``)."""
 
 
-class CcxtSingleCancel(Dialect):
+class CcxtSingleCancel(Dialect[None]):
     """ccxt's unified ``cancel_order(id, symbol, params)``; ccxt's own rate limiter paces it."""
 
     name = "ccxt"
@@ -63,13 +62,13 @@ class CcxtSingleCancel(Dialect):
     def for_exchange(cls, exchange_id: str) -> CcxtSingleCancel:
         return cls(CLIENT_ID_PARAM.get(exchange_id, "clientOrderId"), exchange_id)
 
-    def group_of(self, item: WorkItem) -> Hashable:
+    def group_of(self, item: WorkItem) -> None:
         return None
 
-    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
+    def routes(self, group: None) -> Sequence[Route]:
         return (SINGLE,)
 
-    def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:
+    def build(self, route: Route, group: None, items: Sequence[WorkItem]) -> Call:
         (item,) = items
         request = item.request
         params = dict(request.params)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -21,6 +21,20 @@ from batchcancel.settings import Settings
 
 class MalformedResponse(Exception):
     """The exchange answered, but not in a shape the dialect can read (a transient fault)."""
+
+
+def success_body(response: Any, code_key: str, is_ok: Callable[[Any], bool], body_key: str) -> Any:
+    """The common opening of every ``read``: the body of an answer whose envelope says success.
+
+    ccxt raises for an exchange's error codes, so an answer that reaches a dialect should say
+    success; one that is not a JSON object, or whose code is missing or odd, is no answer at all.
+    """
+    if not isinstance(response, Mapping):
+        raise MalformedResponse(f"expected a JSON object, got {type(response).__name__}")
+    code = response.get(code_key)
+    if not is_ok(code):
+        raise MalformedResponse(f"{code_key} {code!r} in a successful answer")
+    return response.get(body_key)
 
 
 @attrs.frozen
@@ -245,8 +259,16 @@ class BudgetObservation:
     """Epoch seconds."""
 
 
-class Dialect(abc.ABC):
-    """Base class of exchange dialects. Subclasses describe one exchange's cancel API."""
+G = TypeVar("G", bound=Hashable)
+"""A dialect's group type: what orders that may share one request have in common."""
+
+
+class Dialect(abc.ABC, Generic[G]):
+    """Base class of exchange dialects. Subclasses describe one exchange's cancel API.
+
+    Typed over the dialect's group (``class BybitDialect(Dialect[Group])``): the engine hands
+    ``routes``, ``build`` and ``unserved_reason`` back exactly what ``group_of`` returned.
+    """
 
     name: str = "?"
 
@@ -255,15 +277,19 @@ class Dialect(abc.ABC):
         return {}
 
     @abc.abstractmethod
-    def group_of(self, item: WorkItem) -> Hashable:
+    def group_of(self, item: WorkItem) -> G:
         """Items with the same group may share one request."""
 
     @abc.abstractmethod
-    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
+    def routes(self, group: G) -> Sequence[Route]:
         """Routes for a group, preferred first; empty when only the ccxt fallback can serve it."""
 
+    def unserved_reason(self, group: G) -> str:
+        """Why no route serves ``group`` (said once in the log, and in the orders' messages)."""
+        return ""
+
     @abc.abstractmethod
-    def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:
+    def build(self, route: Route, group: G, items: Sequence[WorkItem]) -> Call:
         """The call that cancels ``items`` (at most ``route.max_items``) through ``route``."""
 
     @abc.abstractmethod

@@ -82,6 +82,7 @@ class CancelJob:
         self._verification = Verification(dialect, settings.max_retries)
         self._boot = Bootstrap(markets, now)
         self._halt: Verdict | None = None  # every order left ends like this
+        self._told: set[str] = set()  # reasons no route serves a group, logged once
         self._follow = FollowUps(
             dialect=dialect,
             fallback=fallback,
@@ -244,7 +245,13 @@ class CancelJob:
 
     def _unserved(self, key: QueueKey, states: list[ItemState]) -> None:
         # Nothing native can serve this group: hand its orders on (or reject) right away.
-        verdict = Verdict.fallback(None, "no native endpoint serves this order")
+        dialect = self.fallback_dialect if key.fallback and self.fallback_dialect else self.dialect
+        why = dialect.unserved_reason(key.group)
+        if why and why not in self._told:
+            self._told.add(why)
+            log.info("batchcancel: %s: %s: left to ccxt's cancel_order", dialect.name, why)
+        message = "no native endpoint serves this order" + (f": {why}" if why else "")
+        verdict = Verdict.fallback(None, message)
         for state in states:
             self._apply(state, verdict, None, 0.0)
 

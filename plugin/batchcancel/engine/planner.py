@@ -118,7 +118,7 @@ class Planner:
         routes = self._routes.get(key)
         if routes is None:
             dialect = self.fallback if key.fallback else self.dialect
-            routes = tuple(dialect.routes(key.group, self._settings)) if dialect is not None else ()
+            routes = tuple(dialect.routes(key.group)) if dialect is not None else ()
             if key.isolate:
                 # After a whole batch was refused, the batch endpoint itself may be what was refused
                 # (e.g. not offered to this account): a route made for one order goes first.

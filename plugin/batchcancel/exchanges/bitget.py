@@ -36,11 +36,20 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from batchcancel import engine
-from batchcancel.engine import Budget, Call, Dialect, MalformedResponse, Route, Verdict, WorkItem
+from batchcancel.engine import (
+    Budget,
+    Call,
+    Dialect,
+    MalformedResponse,
+    Route,
+    Verdict,
+    WorkItem,
+    success_body,
+)
 from batchcancel.engine.classify import code_in_message, describe
 from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
 from batchcancel.exchanges.bitget_api import (
@@ -112,20 +121,23 @@ SPOT_SCOPE = "spot"
 """The spot scope of account-wide listings; the futures scopes are their product types."""
 
 
-class BitgetDialect(Dialect):
-    """Bitget v2 classic-account cancels; pure: it reads ccxt's ``options`` but never sends."""
+BitgetGroup = SpotGroup | MixGroup | Unsupported
+"""What Bitget orders that may share a request have in common (or why none can carry them)."""
+
+
+class BitgetDialect(Dialect[BitgetGroup]):
+    """Bitget v2 classic-account cancels; pure: it asks whether the account is UTA, never sends."""
 
     name = EXCHANGE_ID
 
-    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
-        # The live ccxt ``options`` dict: whether the account is UTA is only known once ccxt's
-        # load_markets has probed it, which the engine may do after this object is made.
-        self._options = options if options is not None else {}
-        self._told: set[str] = set()
+    def __init__(self, uta: Callable[[], bool] = lambda: False) -> None:
+        # Whether the account is UTA is only known once ccxt's load_markets has probed it
+        # (options['uta']), which the engine may do after this object is made: asked, not stored.
+        self._uta = uta
 
     @property
     def uta(self) -> bool:
-        return bool(self._options.get("uta"))
+        return bool(self._uta())
 
     def budgets(self, settings: Settings) -> Mapping[str, Budget]:
         budgets = {
@@ -135,15 +147,7 @@ class BitgetDialect(Dialect):
         budgets.update({key: Budget(limit, 1.0) for key, limit in READ_LIMITS.items()})
         return budgets
 
-    def group_of(self, item: WorkItem) -> Hashable:
-        group = self._group_of(item)
-        if isinstance(group, Unsupported) and group.why not in self._told:
-            # The engine's outcome only says "no native endpoint"; say once here why not.
-            self._told.add(group.why)
-            log.info("batchcancel: bitget: %s: left to ccxt's cancel_order", group.why)
-        return group
-
-    def _group_of(self, item: WorkItem) -> Hashable:
+    def group_of(self, item: WorkItem) -> BitgetGroup:
         if self.uta:
             return Unsupported("the account is in unified trading (UTA) mode; v2 endpoints do not apply")
         market, request = item.market, item.request
@@ -165,7 +169,10 @@ class BitgetDialect(Dialect):
             )
         return Unsupported(f"{market.get('type')} markets have no v2 batch cancel")
 
-    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
+    def unserved_reason(self, group: BitgetGroup) -> str:
+        return group.why if isinstance(group, Unsupported) else ""
+
+    def routes(self, group: BitgetGroup) -> Sequence[Route]:
         if isinstance(group, SpotGroup):
             return (SPOT_BATCH, SPOT_SINGLE)
         if isinstance(group, MixGroup):
@@ -174,10 +181,10 @@ class BitgetDialect(Dialect):
 
     # -- requests ------------------------------------------------------------------------------
 
-    def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:
+    def build(self, route: Route, group: BitgetGroup, items: Sequence[WorkItem]) -> Call:
         if isinstance(group, SpotGroup):
             field = group.id_field
-            if route is SPOT_BATCH:
+            if route.name == SPOT_BATCH.name:
                 order_list = [{"symbol": i.market_id, field: id_value(i.request, field)} for i in items]
                 params: dict[str, Any] = {"batchMode": SPOT_BATCH_MODE, "orderList": order_list}
                 return Call(SPOT_BATCH_CANCEL, (params,), tuple(items))
@@ -189,7 +196,7 @@ class BitgetDialect(Dialect):
             params = {"symbol": group.symbol, "productType": group.product_type}
             if group.margin_coin:
                 params["marginCoin"] = group.margin_coin
-            if route is MIX_BATCH:
+            if route.name == MIX_BATCH.name:
                 params["orderIdList"] = [{field: id_value(i.request, field)} for i in items]
                 return Call(MIX_BATCH_CANCEL, (params,), tuple(items))
             (item,) = items
@@ -200,12 +207,7 @@ class BitgetDialect(Dialect):
     # -- answers -------------------------------------------------------------------------------
 
     def read(self, call: Call, response: Any) -> Sequence[Verdict]:
-        if not isinstance(response, Mapping):
-            raise MalformedResponse(f"expected a JSON object, got {type(response).__name__}")
-        code = _text(response.get("code"))
-        if code != OK_CODE:  # ccxt raises for any other code; this answer is not one we know
-            raise MalformedResponse(f"top-level code {code!r} where {OK_CODE!r} was expected")
-        data = response.get("data")
+        data = _data(response)
         if not isinstance(data, Mapping):
             raise MalformedResponse(f"'data' is {type(data).__name__}, not an object")
         if call.method in (SPOT_CANCEL, MIX_CANCEL):
@@ -256,7 +258,7 @@ class BitgetDialect(Dialect):
     # -- reading orders back -------------------------------------------------------------------
 
     def build_state_read(self, item: WorkItem) -> Call | None:
-        group = self._group_of(item)
+        group = self.group_of(item)
         field = id_field(item.request)
         if isinstance(group, SpotGroup):
             params: dict[str, Any] = {field: id_value(item.request, field)}
@@ -353,12 +355,7 @@ def _place(native_symbol: str, scope: str) -> str:
 
 def _data(response: Any) -> Any:
     """The ``data`` of a successful Bitget answer; anything else is not an answer we can read."""
-    if not isinstance(response, Mapping):
-        raise MalformedResponse(f"expected a JSON object, got {type(response).__name__}")
-    code = _text(response.get("code"))
-    if code != OK_CODE:
-        raise MalformedResponse(f"top-level code {code!r} where {OK_CODE!r} was expected")
-    return response.get("data")
+    return success_body(response, "code", lambda code: _text(code) == OK_CODE, "data")
 
 
 def _text(value: Any) -> str | None:
@@ -390,4 +387,4 @@ def cancel_orders(
 ) -> CancelReport | Awaitable[CancelReport] | None:
     if not serves(exchange):
         return None
-    return engine.run(BitgetDialect(exchange.options), exchange, requests, settings)
+    return engine.run(BitgetDialect(lambda: bool(exchange.options.get("uta"))), exchange, requests, settings)

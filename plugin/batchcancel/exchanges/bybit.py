@@ -43,6 +43,7 @@ from batchcancel.engine import (
     Route,
     Verdict,
     WorkItem,
+    success_body,
 )
 from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
 from batchcancel.exchanges.bybit_api import (
@@ -112,7 +113,7 @@ class ListScope:
     """The coin it names."""
 
 
-class BybitDialect(Dialect):
+class BybitDialect(Dialect[Group]):
     """Bybit v5: batches per category, single cancels for conditional spot orders, per-item codes."""
 
     name = EXCHANGE_ID
@@ -128,7 +129,7 @@ class BybitDialect(Dialect):
         budgets[READ_BUDGET] = Budget(READ_LIMIT, WINDOW_S, reported=True)
         return budgets
 
-    def group_of(self, item: WorkItem) -> Hashable:
+    def group_of(self, item: WorkItem) -> Group:
         request = item.request
         category = category_of(request, item.market)
         batchable = (
@@ -138,16 +139,14 @@ class BybitDialect(Dialect):
         )
         return Group(category, batchable)
 
-    def routes(self, group: Hashable, settings: Settings) -> Sequence[Route]:
-        assert isinstance(group, Group)
+    def routes(self, group: Group) -> Sequence[Route]:
         if group.category not in CATEGORIES:
             return (UNKNOWN_CATEGORY_ROUTE,)
         if not group.batchable:
             return (SINGLE_ROUTES[group.category],)
         return (BATCH_ROUTES[group.category], SINGLE_ROUTES[group.category])
 
-    def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:
-        assert isinstance(group, Group)
+    def build(self, route: Route, group: Group, items: Sequence[WorkItem]) -> Call:
         if route.name == "batch":
             orders = []
             for item in items:
@@ -276,12 +275,7 @@ def _place(native_symbol: str, category: str) -> str:
 
 def _result(response: Any) -> Mapping[str, Any]:
     """The ``result`` of a successful Bybit answer; anything else is not an answer we can read."""
-    if not isinstance(response, Mapping):
-        raise MalformedResponse(f"expected a JSON object, got {type(response).__name__}")
-    if code_of(response.get("retCode")) != OK:
-        # ccxt raises for a non-zero retCode; a missing or odd one is not an answer we can read.
-        raise MalformedResponse(f"retCode {response.get('retCode')!r} in a successful answer")
-    result = response.get("result")
+    result = success_body(response, "retCode", lambda code: code_of(code) == OK, "result")
     if not isinstance(result, Mapping):
         raise MalformedResponse("an answer without a result object")
     return result
