@@ -34,4 +34,5 @@ class Venue:
         return market
 
     def unknown_symbol(self) -> Exception:
-        raise NotImplementedError
+        """The exchange's own error for a symbol it does not list; each exchange's venue says it."""
+        raise TypeError(f"{type(self).__name__} does not say how {self.name} answers an unknown symbol")
