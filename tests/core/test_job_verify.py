@@ -5,8 +5,8 @@ from __future__ import annotations
 import ccxt
 
 from batchcancel import CancelRequest, Status
-from batchcancel.engine import Verdict
-from tests.helpers import new_job, requests, typed
+from batchcancel.engine import Call, Verdict
+from tests.helpers import FakeDialect, new_job, requests, typed
 
 
 def verify_job(reqs, **settings):
@@ -163,3 +163,28 @@ def test_without_verify_nothing_is_read_back():
     sent = run(job, lambda item: Verdict.canceled(), lambda call: [])
     assert all(c.purpose == "cancel" for c in sent)
     assert not any(o.verified for o in job.report(0.0).outcomes)
+
+
+def test_a_verify_read_cut_off_by_the_deadline_leaves_the_outcome_unverified_not_failed():
+    # Verify mode without a listing reads each order's state (ccxt's fetch_order on the generic
+    # path); a read still queued or in flight at the deadline must not turn CANCELED into FAILED.
+    from batchcancel.engine.reading import OrderState
+
+    class Reading(FakeDialect):
+        def build_state_read(self, item):
+            return Call("fetch_order", (item.request.order_id,), (item,))
+
+        def read_state(self, call, response):
+            return OrderState.CANCELED
+
+    job = new_job(requests(3), Reading(), verify=True, deadline_s=10.0, max_concurrency=1)
+    now = 0.0
+    for call in job.ready_calls(now, 100):  # the cancels
+        job.on_result(call, now, response={})
+    reads = job.ready_calls(now, 1)  # one verify read goes out; the others wait
+    assert [c.purpose for c in reads] == ["state"]
+    job.expire(11.0)  # the deadline, with that read in flight and two queued
+    assert job.done
+    outcomes = job.report(0.0).outcomes
+    assert [o.status for o in outcomes] == [Status.CANCELED] * 3
+    assert not any(o.verified for o in outcomes)

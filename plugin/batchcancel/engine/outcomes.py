@@ -67,7 +67,11 @@ class Outcomes:
             self.ledger.tell(key)
 
     def unknown(self, state: ItemState, why: str) -> None:
-        """``FAILED``, state unknown."""
+        """``FAILED``, state unknown (a verify-mode read: the outcome stands, unverified)."""
+        if state.verifying:
+            state.verifying = False
+            self.unverified({state.item.key: state}, why)
+            return
         detail = f"state unknown: {why}"
         if state.last_message:
             detail += f"; last error: {state.last_message}"
@@ -99,6 +103,10 @@ class Outcomes:
     ) -> None:
         """The call cannot go on (deadline, credentials refused, exchange closed): end these orders."""
         for state in states:
+            if state.verifying:  # its cancel was decided; only its verification is cut short
+                state.verifying = False
+                self.unverified({state.item.key: state}, message)
+                continue
             if state.rejection is not None:
                 refused = _refused_after_a_lost_answer(state)
                 self.unknown(state, f"{message}; {refused}")
