@@ -342,3 +342,31 @@ class Dialect(abc.ABC, Generic[G]):
     def place_of(self, item: WorkItem) -> str:
         """Where ``item``'s order rests, in the words :class:`OpenOrder.place` uses."""
         return str(item.market.get("symbol"))
+
+    # -- the dead-man's switch (optional; see batchcancel.deadman) ------------------------------
+
+    def countdown_range(self) -> tuple[float, float] | None:
+        """The countdown timeouts the exchange allows, ``(min_s, max_s)``; None when it offers no
+        countdown over REST (the dead-man's switch then says why, see below)."""
+        return None
+
+    def countdown_unsupported_reason(self) -> str:
+        """Why this exchange has no dead-man's switch over REST."""
+        return f"{self.name} offers no countdown cancel-all (dead-man's switch) over REST"
+
+    def countdown_scopes(
+        self, markets: Mapping[str, Any], symbols: Sequence[str] | None
+    ) -> Sequence[str | None]:
+        """What one countdown covers, for ``symbols`` (unified) or the whole account (None): the
+        exchange's own scope names (a market id each on a per-symbol countdown), or ``[None]`` for
+        one account-wide countdown."""
+        raise NotImplementedError(f"{type(self).__name__} has no countdown")
+
+    def build_countdown(self, scope: str | None, timeout_s: float | None) -> Call:
+        """The call that (re-)arms the countdown of ``scope`` to ``timeout_s``; None disarms it."""
+        raise NotImplementedError(f"{type(self).__name__} has no countdown")
+
+    def read_countdown(self, call: Call, response: Any) -> None:
+        """Return only when the answer confirms what ``call`` asked; else raise
+        :class:`MalformedResponse`."""
+        raise NotImplementedError(f"{type(self).__name__} has no countdown")

@@ -321,7 +321,10 @@ class CancelJob:
         elif verdict.kind is Kind.WAIT_BUDGET:
             state.waits += 1
             budget = call.route.budget if call is not None and call.route else None
-            until = verdict.retry_at or now + self._budgets.window(budget)
+            # The answer's own headers may have said when the budget resets (observe() blocked it
+            # until then): that beats waiting a whole window (Binance's is a minute).
+            reported = self._budgets.blocked_until(budget, now)
+            until = verdict.retry_at or reported or now + self._budgets.window(budget)
             if self._budgets.block(budget, until, now):
                 # Only this route's budget is spent: the planner keeps off it until the reset,
                 # and another route with budget left (Bybit's separate single-cancel budget) may

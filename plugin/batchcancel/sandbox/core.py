@@ -1,8 +1,9 @@
-"""``Sandbox``: the loopback exchange (Bybit v5 + Bitget v2 by default) and its test-facing API."""
+"""``Sandbox``: the loopback exchange (Bybit v5, Bitget v2, Binance USDⓈ-M by default) and its test API."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -21,11 +22,14 @@ from .wire import ExchangeContext
 # ccxt options that keep a client's start-up to the calls the sandbox serves, per exchange.
 LEAN_OPTIONS: dict[str, dict[str, Any]] = {spec.name: dict(spec.lean_options) for spec in EXCHANGES}
 
+_ORIGIN = re.compile(r"^[a-z]+://[^/]+")
+
 AccountRef = Account | str | None  # an Account, a uid, or None for the default account
 
 
 class Sandbox:
-    """A loopback exchange for Bybit v5 and Bitget v2 that real ccxt and pybit talk to unchanged.
+    """A loopback exchange for Bybit v5, Bitget v2 and Binance USDⓈ-M that real ccxt (and pybit, for
+    Bybit) talk to unchanged.
 
     ``exchanges`` lists what it serves (default: ``registry.EXCHANGES``); see docs/sandbox.md for
     adding one."""
@@ -91,6 +95,7 @@ class Sandbox:
             self._log,
             self._stopping,
         )
+        self._servers = servers
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -270,6 +275,10 @@ class Sandbox:
         self._budgets.set_scale(self._initial_scale)
         self._budgets.clear_overrides()
         self._clock.skew_ms = 0
+        for server in self._servers.values():
+            reset = getattr(server, "reset", None)  # state of the exchange's own (countdowns)
+            if reset is not None:
+                reset()
 
     def set_latency(self, ms: float, jitter_ms: float = 0.0, path: str | None = None) -> None:
         """Delay every response (or those whose path matches the glob ``path``) by ms + U(0, jitter)."""
@@ -357,7 +366,9 @@ class Sandbox:
         config.update(ccxt_config)
         config["options"] = options
         ex = self._client_class(spec, async_)(config)
-        ex.urls["api"] = {key: self.url for key in ex.urls["api"]}
+        # Each base URL's origin becomes the sandbox's; a path in it stays (Binance's are
+        # ``https://fapi.binance.com/fapi/v1`` and the like; Bybit's and Bitget's are origins).
+        ex.urls["api"] = {key: _ORIGIN.sub(self.url, str(value)) for key, value in ex.urls["api"].items()}
         ex.has["fetchCurrencies"] = False
         return ex
 
