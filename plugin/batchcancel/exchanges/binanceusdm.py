@@ -161,8 +161,8 @@ class BinanceUsdmDialect(Dialect[Group]):
         """The IP's weight from ``X-MBX-USED-WEIGHT-1M``; after a 429 / 418, ``Retry-After``.
 
         Every route spends the one weight budget. Binance counts weight per whole minute, so a
-        spent budget frees at the next minute of the answer's ``Date``; ``Retry-After`` (seconds,
-        from the answer's ``Date``) says it exactly."""
+        spent budget frees at the next minute of the answer's ``Date``; ``Retry-After`` (seconds
+        from when the answer was sent, some time in the second its ``Date`` names) says when."""
         if not headers:
             return None
         used = header_value(headers, HEADER_USED_WEIGHT)
@@ -174,7 +174,8 @@ class BinanceUsdmDialect(Dialect[Group]):
         reset_at = None
         if retry_after is not None and retry_after >= 0:
             remaining = 0
-            reset_at = None if sent_at is None else sent_at + retry_after
+            # A Date names the whole second the answer was sent in: wait from that second's end.
+            reset_at = None if sent_at is None else sent_at + 1 + retry_after
         elif remaining is not None and remaining <= 0 and sent_at is not None:
             reset_at = (sent_at // 60 + 1) * 60
         return BudgetObservation(WEIGHT_BUDGET, remaining=remaining, reset_at=reset_at)
