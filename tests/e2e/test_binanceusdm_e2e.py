@@ -7,13 +7,17 @@ counts: what the sandbox sees is what the plugin planned.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import Counter
 
 import pytest
 
 from batchcancel import CancelReport, CancelRequest, Settings, Status
+from batchcancel.exchanges.binanceusdm import BinanceUsdmDialect
+from batchcancel.sandbox.binanceusdm import rules as sandbox_rules
 from tests.helpers import FAST, check_invariant, run_cancel
+from tests.sandbox.sandbox_http import wait_until
 
 EX = "binanceusdm"
 BATCH = "/fapi/v1/batchOrders"
@@ -141,3 +145,38 @@ def test_conditional_orders_are_left_to_ccxt_and_without_fallback_say_why(sandbo
     (outcome,) = report.outcomes
     assert outcome.status is Status.REJECTED and "algoOrder" in outcome.message
     assert cancels(sandbox) == {} and report.requests_sent == 0
+
+
+@pytest.fixture
+def short_countdowns(monkeypatch):
+    monkeypatch.setattr(sandbox_rules, "COUNTDOWN_MIN_MS", 100)
+
+
+def test_the_dialects_countdown_through_real_ccxt_arms_confirms_and_disarms(sandbox, mode, short_countdowns):
+    # What DeadMansSwitch sends for Binance: one countdown per symbol, built and read by the dialect.
+    dialect = BinanceUsdmDialect()
+    btc = sandbox.seed_orders(EX, {"BTC/USDT:USDT": 3})
+    eth = sandbox.seed_orders(EX, {"ETH/USDT:USDT": 2})
+
+    async def send(client, call):
+        answer = getattr(client, call.method)(*call.args)
+        return await answer if mode == "async" else answer
+
+    async def scenario():
+        client = sandbox.client(EX, async_=mode == "async", enableRateLimit=False)
+        try:
+            markets = await client.load_markets() if mode == "async" else client.load_markets()
+            scopes = dialect.countdown_scopes(markets, ["BTC/USDT:USDT", "ETH/USDT:USDT"])
+            for scope in scopes:  # arm both
+                call = dialect.build_countdown(scope, 0.3)
+                dialect.read_countdown(call, await send(client, call))
+            disarm = dialect.build_countdown("ETHUSDT", None)  # ETH is left alone
+            dialect.read_countdown(disarm, await send(client, disarm))
+        finally:
+            if mode == "async":
+                await client.close()
+
+    asyncio.run(scenario())
+    assert len(sandbox.open_orders(EX)) == 5  # not before it runs out
+    wait_until(lambda: {o.order_id for o in sandbox.open_orders(EX)} == {o.order_id for o in eth}, 3)
+    assert all(sandbox.order(EX, o.order_id).status == "canceled" for o in btc)
