@@ -35,8 +35,8 @@ def register(subparsers: Any) -> None:
         action="append",
         metavar="[EXCHANGE:]LIST",
         help="Bybit categories / Bitget product types, comma-separated, e.g. 'bybit:spot,linear,inverse' "
-        "or 'bitget:spot,USDT-FUTURES' (repeatable; default: bybit spot,linear and bitget "
-        "spot,USDT-FUTURES; 'futures' means USDT-FUTURES)",
+        "or 'bitget:spot,USDT-FUTURES' (repeatable; default: bybit spot,linear, bitget "
+        "spot,USDT-FUTURES, binanceusdm linear, its only one; 'futures' means USDT-FUTURES)",
     )
     parser.add_argument(
         "--latency-ms", type=not_negative_float, default=50.0, help="sandbox latency (default 50)"

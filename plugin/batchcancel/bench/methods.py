@@ -14,7 +14,15 @@ from typing import Any
 
 import attrs
 
-from batchcancel.bench.workload import ALREADY_CLOSED, BYBIT, CANCELED, FAILED, Seeded, SeededOrder
+from batchcancel.bench.workload import (
+    ALREADY_CLOSED,
+    BINANCEUSDM,
+    BYBIT,
+    CANCELED,
+    FAILED,
+    Seeded,
+    SeededOrder,
+)
 
 CCXT_LOOP = "ccxt-loop"
 CCXT_CANCEL_ORDERS = "ccxt-cancel-orders"
@@ -126,14 +134,15 @@ def _chunk_size(exchange: str, category: str) -> int:
     """The documented maximum per request, which the caller of ccxt's ``cancel_orders`` must respect."""
     if exchange == BYBIT:
         return 10 if category == "spot" else 20
-    return 50
+    return 10 if exchange == BINANCEUSDM else 50
 
 
 def _ccxt_cancel_orders(sandbox: Any, seeded: Seeded) -> RunResult:
     """ccxt's unified ``cancel_orders``: one symbol per call, chunked to the maximum by the caller.
 
     What it returns is what a caller learns: an order in the returned list counts as cancelled
-    (Bybit returns failed items as id-only shells, Bitget drops its ``failureList``), an order
+    (Bybit returns failed items as id-only shells, Bitget drops its ``failureList``, Binance drops
+    its id-less error rows), an order
     missing from it has no answer, and an exception fails the whole chunk.
     """
     import ccxt

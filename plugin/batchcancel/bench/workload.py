@@ -17,15 +17,22 @@ from batchcancel.model import CancelRequest
 
 BYBIT = "bybit"
 BITGET = "bitget"
-EXCHANGES = (BYBIT, BITGET)
+BINANCEUSDM = "binanceusdm"
+EXCHANGES = (BYBIT, BITGET, BINANCEUSDM)
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     # Bybit categories the sandbox lists markets for (it lists no options).
     BYBIT: ("spot", "linear", "inverse"),
     # Bitget: spot, and the futures product types.
     BITGET: ("spot", "USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES"),
+    # Binance USDⓈ-M: linear contracts only (USDT and USDC perpetuals).
+    BINANCEUSDM: ("linear",),
 }
-DEFAULT_CATEGORIES: dict[str, tuple[str, ...]] = {BYBIT: ("spot", "linear"), BITGET: ("spot", "USDT-FUTURES")}
+DEFAULT_CATEGORIES: dict[str, tuple[str, ...]] = {
+    BYBIT: ("spot", "linear"),
+    BITGET: ("spot", "USDT-FUTURES"),
+    BINANCEUSDM: ("linear",),
+}
 _ALIASES = {
     BITGET: {
         "futures": "USDT-FUTURES",
@@ -189,6 +196,8 @@ def budget_group(exchange: str, category: str) -> str:
         from batchcancel.sandbox.bybit.rules import group_of
 
         return group_of(category)
+    if exchange == BINANCEUSDM:
+        return "weight"  # one request weight per IP for every endpoint
     return "spot" if category == "spot" else "mix"
 
 
@@ -197,8 +206,14 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
 
     Bybit: the batch budget counts orders and the single-cancel budget is separate, so both add
     up. Bitget: a batch request carries up to 50 orders and costs one request; the single-cancel
-    endpoint has its own budget of requests.
+    endpoint has its own budget of requests. Binance USDⓈ-M: one weight budget; a batch of 10 and
+    a single cancel cost 1 each, so batches are the most it allows.
     """
+    if exchange == BINANCEUSDM:
+        from batchcancel.sandbox.binanceusdm import rules as binance
+
+        weight = sandbox.limit(BINANCEUSDM, binance.WEIGHT)
+        return BudgetGroup(group, weight * binance.BATCH_MAX, f"{weight} weight x {binance.BATCH_MAX}")
     if exchange == BYBIT:
         from batchcancel.sandbox.bybit import rules as bybit
 
@@ -240,8 +255,9 @@ def minimum_requests(seeded: Seeded) -> int:
     """Fewest cancel requests the workload can take: each group chunked at the batch maximum.
 
     Bybit mixes symbols of one category in a batch (spot 10, others 20); Bitget spot mixes
-    symbols (50), Bitget futures take one symbol per request (50).
+    symbols (50), Bitget futures take one symbol per request (50); Binance USDⓈ-M one symbol (10).
     """
+    from batchcancel.sandbox.binanceusdm import rules as binance
     from batchcancel.sandbox.bitget import rules as bitget
     from batchcancel.sandbox.bybit import rules as bybit
 
@@ -251,7 +267,8 @@ def minimum_requests(seeded: Seeded) -> int:
     for order in seeded.orders:
         key = "spot" if order.category == "spot" else order.symbol
         per_key[key] = per_key.get(key, 0) + 1
-    return sum(math.ceil(n / bitget.BATCH_MAX) for n in per_key.values())
+    most = binance.BATCH_MAX if seeded.exchange == BINANCEUSDM else bitget.BATCH_MAX
+    return sum(math.ceil(n / most) for n in per_key.values())
 
 
 # -- the audit ---------------------------------------------------------------------------------
