@@ -30,9 +30,10 @@ PROG = "batchcancel sandbox"
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sandbox",
-        help="run a loopback Bybit v5 + Bitget v2 exchange for testing bots",
-        description="Serve a local Bybit v5 and Bitget v2 exchange on loopback until Ctrl-C, SIGINT or "
-        "SIGTERM (exit status 0). Real ccxt and pybit talk to it unchanged; see docs/sandbox.md.",
+        help="run a loopback Bybit v5 + Bitget v2 + Binance USDⓈ-M exchange for testing bots",
+        description="Serve a local Bybit v5, Bitget v2 and Binance USDⓈ-M exchange on loopback until "
+        "Ctrl-C, SIGINT or SIGTERM (exit status 0). Real ccxt and pybit talk to it unchanged; see "
+        "docs/sandbox.md.",
     )
     parser.add_argument(
         "--host",
@@ -183,7 +184,7 @@ def info(sb: Sandbox) -> dict[str, Any]:
 
 def banner(sb: Sandbox) -> str:
     # Printing the generated credentials is the point here: they are this local sandbox's own.
-    return f"""batchcancel sandbox: Bybit v5 + Bitget v2 on {sb.url}  (Ctrl-C or SIGTERM stops it)
+    return f"""batchcancel sandbox: Bybit v5, Bitget v2, Binance USDⓈ-M on {sb.url}  (Ctrl-C stops it)
 
   api key   {sb.api_key}
   secret    {sb.secret}
@@ -191,7 +192,7 @@ def banner(sb: Sandbox) -> str:
 
 ccxt (sync; for async use ccxt.async_support the same way):
 
-import ccxt
+import ccxt, re
 
 bybit = ccxt.bybit({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}",
                     "options": {LEAN_OPTIONS["bybit"]!r}}})
@@ -202,6 +203,12 @@ bitget = ccxt.bitget({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}", "passw
                       "options": {LEAN_OPTIONS["bitget"]!r}}})
 bitget.urls["api"] = {{key: "{sb.url}" for key in bitget.urls["api"]}}
 bitget.has["fetchCurrencies"] = False
+
+binance = ccxt.binanceusdm({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}",
+                            "options": {LEAN_OPTIONS["binanceusdm"]!r}}})
+binance.urls["api"] = {{key: re.sub(r"^https://[^/]+", "{sb.url}", url)  # keep each path (/fapi/v1...)
+                       for key, url in binance.urls["api"].items()}}
+binance.has["fetchCurrencies"] = False
 
 pybit:
 
