@@ -243,19 +243,28 @@ def test_state_reads_name_the_order_and_map_binances_statuses():
     assert DIALECT.read_state_error(call, gone) is OrderState.GONE
 
 
-def test_one_unpaged_listing_covers_the_account():
-    (scope,) = DIALECT.list_scopes(MARKETS)
-    call = DIALECT.build_list(scope, None)
-    assert call.method == "fapiPrivateGetOpenOrders" and call.args == ({},)
-    page = DIALECT.read_list(call, [order(5, "a", "NEW"), order(6, "", "NEW", "ETHUSDT")])
+def test_two_unpaged_listings_cover_the_account_plain_and_conditional_orders():
+    scopes = DIALECT.list_scopes(MARKETS)
+    plain, algo = (DIALECT.build_list(scope, None) for scope in scopes)
+    assert (plain.method, algo.method) == ("fapiPrivateGetOpenOrders", "fapiPrivateGetOpenAlgoOrders")
+    assert plain.args == algo.args == ({},)
+    page = DIALECT.read_list(plain, [order(5, "a", "NEW"), order(6, "", "NEW", "ETHUSDT")])
     assert [(o.order_id, o.client_order_id, o.place) for o in page.orders] == [
         ("5", "a", "BTCUSDT"),
         ("6", None, "ETHUSDT"),
     ]
     assert page.next_cursor is None and DIALECT.place_of(item(0, "5")) == "BTCUSDT"
+    stops = DIALECT.read_list(algo, [{"algoId": 77, "clientAlgoId": "s-1", "symbol": "BTCUSDT"}])
+    assert [(o.order_id, o.client_order_id) for o in stops.orders] == [("77", "s-1")]
     for bad in ({}, [{"symbol": "BTCUSDT"}], [{"orderId": 5}]):
         with pytest.raises(MalformedResponse):
-            DIALECT.read_list(call, bad)
+            DIALECT.read_list(plain, bad)
+    with pytest.raises(MalformedResponse):
+        DIALECT.read_list(algo, [order(5)])  # a plain order's row has no algoId
+
+
+def test_a_conditional_order_is_not_read_by_the_plain_order_endpoint():
+    assert DIALECT.build_state_read(item(0, "5", trigger=True)) is None
 
 
 # -- the dead-man's switch ------------------------------------------------------------------------

@@ -73,6 +73,11 @@ def test_open_orders_per_symbol_or_for_the_whole_account_and_their_weight(binanc
     assert sorted(o["symbol"] for o in everything.json()) == ["BTCUSDT", "BTCUSDT", "ETHUSDT"]
     used = int(everything.headers["X-MBX-USED-WEIGHT-1M"]) - int(one.headers["X-MBX-USED-WEIGHT-1M"])
     assert used == 40  # the account-wide listing costs 40; with a symbol, 1
+    # Conditional orders live in the Algo Service, listed apart: the sandbox books none.
+    algo = raw.binance("GET", "/fapi/v1/openAlgoOrders")
+    assert algo.json() == [] and int(algo.headers["X-MBX-USED-WEIGHT-1M"]) == 40 + int(
+        everything.headers["X-MBX-USED-WEIGHT-1M"]
+    )
     assert raw.binance("GET", "/fapi/v1/openOrders", {"symbol": "NOPE"}).json()["code"] == -1121
 
 

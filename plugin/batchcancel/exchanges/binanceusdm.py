@@ -42,6 +42,7 @@ from batchcancel.engine import (
 from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
 from batchcancel.exchanges.answers import code_of, header_value
 from batchcancel.exchanges.binanceusdm_api import (
+    ALGO_SCOPE,
     BATCH_MAX,
     BATCH_METHOD,
     BATCH_ROUTE,
@@ -54,13 +55,14 @@ from batchcancel.exchanges.binanceusdm_api import (
     EXCHANGE_ID,
     HEADER_RETRY_AFTER,
     HEADER_USED_WEIGHT,
+    LIST_METHODS,
     LIST_ROUTE,
-    LIST_SCOPE,
-    OPEN_ORDERS_METHOD,
     ORDER_ID_LIST_PARAM,
     ORDER_METHOD,
     ORDER_READ_ROUTE,
     ORDER_STATES,
+    ORDERS_SCOPE,
+    ROW_IDS,
     SINGLE_METHOD,
     SINGLE_ROUTE,
     UNKNOWN_STATE_CODES,
@@ -183,6 +185,8 @@ class BinanceUsdmDialect(Dialect[Group]):
     # -- reading orders back -----------------------------------------------------------------
 
     def build_state_read(self, item: WorkItem) -> Call | None:
+        if is_conditional(item.request):
+            return None  # an algoId: ccxt's fetch_order(..., {"trigger": True}) reads it
         field, value = id_field(item.request)
         params = {"symbol": item.market_id, field: value}
         return Call(ORDER_METHOD, (params,), (item,), route=ORDER_READ_ROUTE)
@@ -201,20 +205,22 @@ class BinanceUsdmDialect(Dialect[Group]):
         return OrderState.GONE if code == -2013 else None  # "Order does not exist."
 
     def list_scopes(self, markets: Mapping[str, Any]) -> Sequence[Hashable]:
-        return (LIST_SCOPE,)
+        return (ORDERS_SCOPE, ALGO_SCOPE)  # plain orders, and conditional ones (the Algo Service)
 
     def build_list(self, scope: Hashable, cursor: str | None) -> Call:
-        return Call(OPEN_ORDERS_METHOD, ({},), route=LIST_ROUTE, via=f"{EXCHANGE_ID}:open-orders")
+        method = LIST_METHODS[str(scope)]
+        return Call(method, ({},), route=LIST_ROUTE, via=f"{EXCHANGE_ID}:open-orders")
 
     def read_list(self, call: Call, response: Any) -> OpenPage:
         if not isinstance(response, list):
             raise MalformedResponse("the open-order list is not a list")
+        id_key, client_key = ROW_IDS[call.method]
         orders = []
         for row in response:
-            if not isinstance(row, Mapping) or code_of(row.get("orderId")) is None or not row.get("symbol"):
-                raise MalformedResponse("an open-order row without an orderId or a symbol")
-            client_id = str(row.get("clientOrderId") or "") or None
-            orders.append(OpenOrder(str(row["orderId"]), client_id, str(row["symbol"])))
+            if not isinstance(row, Mapping) or code_of(row.get(id_key)) is None or not row.get("symbol"):
+                raise MalformedResponse(f"an open-order row without an {id_key} or a symbol")
+            client_id = str(row.get(client_key) or "") or None
+            orders.append(OpenOrder(str(row[id_key]), client_id, str(row["symbol"])))
         return OpenPage(tuple(orders), None)  # one answer holds them all: no cursor
 
     def place_of(self, item: WorkItem) -> str:

@@ -64,9 +64,19 @@ CCXT_CONDITIONAL_PARAMS = ("trigger", "stop", "conditional")
 
 ORDER_METHOD = "fapiPrivateGetOrder"  # GET /fapi/v1/order: one order by id, any status; weight 1
 OPEN_ORDERS_METHOD = "fapiPrivateGetOpenOrders"  # every open order; weight 40 without a symbol
+# GET /fapi/v1/openAlgoOrders: every open conditional order (the Algo Service's), weight 40
+# without a symbol; rows carry algoId, clientAlgoId, symbol. Plain and conditional orders are
+# listed apart, so an account-wide read takes both.
+OPEN_ALGO_ORDERS_METHOD = "fapiPrivateGetOpenAlgoOrders"
 ORDER_READ_ROUTE = Route("read", 1, WEIGHT_BUDGET, cost_per_call=1, cost_per_item=0)
 LIST_ROUTE = Route("list", 1, WEIGHT_BUDGET, cost_per_call=40, cost_per_item=0)
-LIST_SCOPE = "all"  # one unpaged listing covers the account
+ORDERS_SCOPE, ALGO_SCOPE = "orders", "algo"  # one unpaged listing each covers the account
+LIST_METHODS = {ORDERS_SCOPE: OPEN_ORDERS_METHOD, ALGO_SCOPE: OPEN_ALGO_ORDERS_METHOD}
+# The id fields of a listed row: plain orders, conditional orders.
+ROW_IDS = {
+    OPEN_ORDERS_METHOD: ("orderId", "clientOrderId"),
+    OPEN_ALGO_ORDERS_METHOD: ("algoId", "clientAlgoId"),
+}
 
 ORDER_STATES: Mapping[str, OrderState] = {
     "NEW": OrderState.OPEN,

@@ -82,6 +82,14 @@ def open_orders(venue: BinanceVenue, call: RequestContext) -> Any:
     return [shapes.order(o) for o in sorted(found, key=lambda o: int(o.order_id))]
 
 
+def open_algo_orders(venue: BinanceVenue, call: RequestContext) -> Any:
+    """Open conditional orders (the Algo Service's): the sandbox books none, so none are open."""
+    symbol = call.params.get("symbol")
+    if symbol:
+        venue.linear(symbol)
+    return []
+
+
 def _cancel(venue: BinanceVenue, call: RequestContext, order: SandboxOrder | None) -> dict[str, Any]:
     if order is None:
         raise unknown_order()

@@ -11,6 +11,7 @@ CATEGORY = "linear"  # everything binanceusdm lists here is a linear contract
 
 PING, TIME, EXCHANGE_INFO = "/fapi/v1/ping", "/fapi/v1/time", "/fapi/v1/exchangeInfo"
 ORDER, OPEN_ORDERS, BATCH_ORDERS = "/fapi/v1/order", "/fapi/v1/openOrders", "/fapi/v1/batchOrders"
+OPEN_ALGO_ORDERS = "/fapi/v1/openAlgoOrders"  # conditional orders: the sandbox books none
 ALL_OPEN_ORDERS, COUNTDOWN = "/fapi/v1/allOpenOrders", "/fapi/v1/countdownCancelAll"
 
 BATCH_MAX = 10
@@ -30,7 +31,7 @@ WEIGHTS = {
     ("DELETE", ALL_OPEN_ORDERS): 1,
     ("POST", COUNTDOWN): 10,
 }
-OPEN_ORDERS_WEIGHT = (1, 40)  # with a symbol, without one
+OPEN_ORDERS_WEIGHT = (1, 40)  # with a symbol, without one (openAlgoOrders alike)
 
 # Binance documents no minimum countdown; the sandbox refuses less than this many milliseconds
 # (tests that want a short countdown lower it: ``rules.COUNTDOWN_MIN_MS``, read at each request).

@@ -26,6 +26,7 @@ from .rules import (
     COUNTDOWN,
     EXCHANGE_ID,
     EXCHANGE_INFO,
+    OPEN_ALGO_ORDERS,
     OPEN_ORDERS,
     OPEN_ORDERS_WEIGHT,
     ORDER,
@@ -62,6 +63,7 @@ class BinanceUsdmServer:
             ("GET", ORDER): (orders.query, True),
             ("DELETE", ORDER): (orders.cancel, True),
             ("GET", OPEN_ORDERS): (orders.open_orders, True),
+            ("GET", OPEN_ALGO_ORDERS): (orders.open_algo_orders, True),
             ("DELETE", BATCH_ORDERS): (orders.batch_cancel, True),
             ("DELETE", ALL_OPEN_ORDERS): (orders.cancel_all, True),
             ("POST", COUNTDOWN): (orders.countdown, True),
@@ -196,7 +198,7 @@ def _params(request: HttpRequest) -> dict[str, Any]:
 
 
 def _weight(request: HttpRequest, params: Mapping[str, Any]) -> int:
-    if (request.method, request.path) == ("GET", OPEN_ORDERS):
+    if request.method == "GET" and request.path in (OPEN_ORDERS, OPEN_ALGO_ORDERS):
         with_symbol, without = OPEN_ORDERS_WEIGHT
         return with_symbol if params.get("symbol") else without
     return WEIGHTS.get((request.method, request.path), 1)
