@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 
 from batchcancel import CancelReport, CancelRequest, Settings, Status
+from batchcancel.engine import MalformedResponse
 from batchcancel.exchanges.binanceusdm import BinanceUsdmDialect
 from batchcancel.sandbox.binanceusdm import rules as sandbox_rules
 from tests.helpers import FAST, check_invariant, run_cancel
@@ -180,3 +181,25 @@ def test_the_dialects_countdown_through_real_ccxt_arms_confirms_and_disarms(sand
     assert len(sandbox.open_orders(EX)) == 5  # not before it runs out
     wait_until(lambda: {o.order_id for o in sandbox.open_orders(EX)} == {o.order_id for o in eth}, 3)
     assert all(sandbox.order(EX, o.order_id).status == "canceled" for o in btc)
+
+
+@pytest.mark.parametrize("fault", ["ok_without_id", "empty_object_body", "malformed_json", "redirect"])
+def test_hostile_answers_to_a_single_cancel_are_never_read_as_a_cancel(sandbox, mode, fault):
+    orders = sandbox.seed_orders(EX, {"BTC/USDT:USDT": 2})
+    requests = [CancelRequest(o.symbol, order_id=o.order_id, params={"recvWindow": 5000}) for o in orders]
+    sandbox.inject(ORDER, fault, times=2)  # DELETE and GET alike: the cancels and their read-backs
+    report = run(sandbox, mode, requests, Settings(**FAST))
+    check_invariant(sandbox, EX, requests, report)
+    assert report.ok and sandbox.open_orders(EX) == []
+    assert any(e.fault == fault for e in sandbox.log)
+
+
+@pytest.mark.parametrize("fault", ["ok_without_id", "empty_object_body", "html_200", "truncated_json"])
+def test_a_countdown_answer_that_does_not_echo_what_was_asked_is_not_a_confirmation(sandbox, fault):
+    dialect = BinanceUsdmDialect()
+    client = sandbox.client(EX, enableRateLimit=False)
+    call = dialect.build_countdown("BTCUSDT", 5.0)
+    sandbox.inject("/fapi/v1/countdownCancelAll", fault)
+    answer = getattr(client, call.method)(*call.args)  # ccxt hands each of them back as it came
+    with pytest.raises(MalformedResponse):
+        dialect.read_countdown(call, answer)
