@@ -93,8 +93,11 @@ def test_batch_cancel_answers_in_the_order_sent_with_id_less_errors(binance_clie
     ids = place(binance_client, 3)
     sandbox.fill(EX, [ids[1]])
     answer = binance_client.fapiPrivateDeleteBatchOrders({"symbol": "BTCUSDT", "orderidlist": [*ids, "42"]})
-    assert [row.get("orderId") for row in answer] == [int(ids[0]), None, int(ids[2]), None]
-    assert answer[1] == answer[3] == {"code": -2011, "msg": "Unknown order sent."}
+    # Compared as text: older ccxt (4.5.59) hands every JSON number back as a string.
+    assert [str(row.get("orderId", "")) for row in answer] == [ids[0], "", ids[2], ""]
+    assert [(str(r["code"]), r["msg"]) for r in (answer[1], answer[3])] == [
+        ("-2011", "Unknown order sent.")
+    ] * 2
     assert [e.item_codes for e in sandbox.log][-1] == ("CANCELED", "-2011", "CANCELED", "-2011")
     by_client = place(binance_client, 2)
     names = [sandbox.order(EX, i).client_order_id for i in by_client]
@@ -124,7 +127,7 @@ def test_cancel_all_open_orders_of_one_symbol(binance_client, sandbox: Sandbox) 
     place(binance_client, 3)
     (other,) = place(binance_client, 1, "ETH/USDT:USDT")
     answer = binance_client.fapiPrivateDeleteAllOpenOrders({"symbol": "BTCUSDT"})
-    assert answer == {"code": 200, "msg": "The operation of cancel all open order is done."}
+    assert (str(answer["code"]), answer["msg"]) == ("200", "The operation of cancel all open order is done.")
     assert [o.order_id for o in sandbox.open_orders(EX)] == [other]
 
 
