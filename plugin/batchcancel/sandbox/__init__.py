@@ -1,4 +1,5 @@
-"""A loopback Bybit v5 + Bitget v2 exchange that unmodified ccxt (sync and async) and pybit talk to.
+"""A loopback Bybit v5 + Bitget v2 + Binance USDⓈ-M exchange that unmodified ccxt (sync and async)
+and pybit talk to.
 
     with Sandbox() as sb:
         sb.seed_orders("bybit", {"BTC/USDT": 10})
@@ -10,9 +11,18 @@ See docs/sandbox.md.
 
 from .accounts import Account
 from .book import SandboxOrder
-from .core import LEAN_OPTIONS, Sandbox
+from .core import LEAN_OPTIONS, Sandbox, sandbox_urls
 from .faults import FAULT_KINDS
 from .log import ServedRequest
 from .markets import Market
 
-__all__ = ["FAULT_KINDS", "LEAN_OPTIONS", "Account", "Market", "Sandbox", "SandboxOrder", "ServedRequest"]
+__all__ = [
+    "FAULT_KINDS",
+    "LEAN_OPTIONS",
+    "Account",
+    "Market",
+    "Sandbox",
+    "SandboxOrder",
+    "ServedRequest",
+    "sandbox_urls",
+]

@@ -24,6 +24,14 @@ LEAN_OPTIONS: dict[str, dict[str, Any]] = {spec.name: dict(spec.lean_options) fo
 
 _ORIGIN = re.compile(r"^[a-z]+://[^/]+")
 
+
+def sandbox_urls(api_urls: Mapping[str, Any], url: str) -> dict[str, str]:
+    """A ccxt exchange's ``urls['api']`` pointed at the sandbox at ``url``: each base URL's origin
+    becomes ``url``, a path in it stays (Binance's are ``https://fapi.binance.com/fapi/v1`` and the
+    like; Bybit's and Bitget's are origins)."""
+    return {key: _ORIGIN.sub(url, str(value)) for key, value in api_urls.items()}
+
+
 AccountRef = Account | str | None  # an Account, a uid, or None for the default account
 
 
@@ -366,9 +374,7 @@ class Sandbox:
         config.update(ccxt_config)
         config["options"] = options
         ex = self._client_class(spec, async_)(config)
-        # Each base URL's origin becomes the sandbox's; a path in it stays (Binance's are
-        # ``https://fapi.binance.com/fapi/v1`` and the like; Bybit's and Bitget's are origins).
-        ex.urls["api"] = {key: _ORIGIN.sub(self.url, str(value)) for key, value in ex.urls["api"].items()}
+        ex.urls["api"] = sandbox_urls(ex.urls["api"], self.url)
         ex.has["fetchCurrencies"] = False
         return ex
 
