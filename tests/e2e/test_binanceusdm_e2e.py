@@ -118,9 +118,11 @@ def test_when_the_ips_weight_binds_429s_are_waited_out_by_retry_after_not_storme
     assert [o.status for o in report.outcomes] == [Status.CANCELED] * 150
     statuses = [e.status for e in sandbox.log if e.path == BATCH]
     assert statuses.count(200) == 15
-    # At most one refused request per request in flight when the window runs out, per window.
+    # Each time the budget runs out, at most the requests then in flight are refused; the sandbox's
+    # window rolls (its Retry-After says when the oldest weight frees), so a window may run out
+    # twice. A storm, one refusal per retry without waiting, would be hundreds.
     windows = math.ceil(15 / 5)
-    assert 1 <= statuses.count(429) <= settings.max_concurrency * windows
+    assert 1 <= statuses.count(429) <= 2 * settings.max_concurrency * windows
     assert sandbox.open_orders(EX) == []
 
 
