@@ -388,3 +388,13 @@ def cancel_orders(
     if not serves(exchange):
         return None
     return engine.run(BitgetDialect(lambda: bool(exchange.options.get("uta"))), exchange, requests, settings)
+
+
+@hookimpl
+def cancel_all_orders(
+    exchange: Any, symbols: tuple[str, ...] | None, settings: Settings
+) -> CancelReport | Awaitable[CancelReport] | None:
+    if not serves(exchange):
+        return None
+    dialect = BitgetDialect(lambda: bool(exchange.options.get("uta")))
+    return engine.run_kill(dialect, exchange, symbols, settings)

@@ -45,12 +45,15 @@ from batchcancel.engine import (
     WorkItem,
     success_body,
 )
-from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
+from batchcancel.engine.reading import CancelAllAnswer, OpenOrder, OpenPage, OrderState
 from batchcancel.exchanges.bybit_api import (
     BATCH_LIMIT,
     BATCH_MAX,
     BATCH_METHOD,
     BATCH_ROUTES,
+    CANCEL_ALL_LIMIT,
+    CANCEL_ALL_METHOD,
+    CANCEL_ALL_ROUTES,
     CATEGORIES,
     CODES,
     EXCHANGE_ID,
@@ -72,6 +75,7 @@ from batchcancel.exchanges.bybit_api import (
     SINGLE_METHOD,
     SINGLE_ROUTES,
     SPOT,
+    SPOT_FILTER_OF_STOP_TYPE,
     UNKNOWN_CATEGORY_ROUTE,
     WINDOW_S,
     Group,
@@ -94,8 +98,10 @@ __all__ = [
     "CODES",
     "SINGLE_METHOD",
     "BybitDialect",
+    "CancelAllScope",
     "Group",
     "ListScope",
+    "cancel_all_orders",
     "cancel_orders",
     "parse_error_body",
 ]
@@ -113,6 +119,21 @@ class ListScope:
     """The coin it names."""
 
 
+@attrs.frozen
+class CancelAllScope:
+    """One ``cancel-all`` request: a category, narrowed by a symbol or a settle coin, and (spot)
+    the kind of order it reaches."""
+
+    category: str
+    """``spot``, ``linear``, ``inverse`` or ``option``."""
+    narrow_by: str | None = None
+    """``symbol`` or ``settleCoin``; None for a whole spot or option category."""
+    value: str | None = None
+    """The symbol or coin it names."""
+    order_filter: str | None = None
+    """Spot only: ``Order``, ``StopOrder``, ``tpslOrder``..."""
+
+
 class BybitDialect(Dialect[Group]):
     """Bybit v5: batches per category, single cancels for conditional spot orders, per-item codes."""
 
@@ -125,6 +146,12 @@ class BybitDialect(Dialect[Group]):
         }
         budgets.update(
             {f"single:{key}": Budget(limit, WINDOW_S, reported=True) for key, limit in SINGLE_LIMIT.items()}
+        )
+        budgets.update(
+            {
+                f"cancel-all:{key}": Budget(limit, WINDOW_S, reported=True)
+                for key, limit in CANCEL_ALL_LIMIT.items()
+            }
         )
         budgets[READ_BUDGET] = Budget(READ_LIMIT, WINDOW_S, reported=True)
         return budgets
@@ -255,11 +282,15 @@ class BybitDialect(Dialect[Group]):
         for row in _rows(result):
             if not isinstance(row, Mapping) or not row.get("orderId"):
                 raise MalformedResponse("an open-order row without an orderId")
+            symbol = str(row.get("symbol") or "")
+            spot_filter = SPOT_FILTER_OF_STOP_TYPE.get(str(row.get("stopOrderType") or ""))
             orders.append(
                 OpenOrder(
                     str(row["orderId"]),
                     str(row.get("orderLinkId") or "") or None,
-                    _place(str(row.get("symbol") or ""), scope.category),
+                    _place(symbol, scope.category),
+                    market_id=symbol,
+                    params=(("orderFilter", spot_filter),) if scope.category == SPOT and spot_filter else (),
                 )
             )
         cursor = str(result.get("nextPageCursor") or "") or None
@@ -267,6 +298,54 @@ class BybitDialect(Dialect[Group]):
 
     def place_of(self, item: WorkItem) -> str:
         return _place(item.market_id, category_of(item.request, item.market))
+
+    # -- cancelling everything ---------------------------------------------------------------
+
+    def cancel_all_scopes(
+        self, orders: Sequence[tuple[OpenOrder, Mapping[str, Any]]], whole_account: bool
+    ) -> Sequence[Hashable]:
+        scopes: set[CancelAllScope] = set()
+        for order, market in orders:
+            category = category_of(CancelRequest(str(market.get("symbol")), order_id="0"), market)
+            spot_filter = dict(order.params).get("orderFilter", "Order") if category == SPOT else None
+            if not whole_account:
+                scopes.add(CancelAllScope(category, "symbol", str(market["id"]), spot_filter))
+            elif category in (LINEAR, INVERSE) and market.get("settleId"):
+                scopes.add(CancelAllScope(category, "settleCoin", str(market["settleId"])))
+            elif category in (SPOT, OPTION):
+                scopes.add(CancelAllScope(category, order_filter=spot_filter))
+        return sorted(scopes, key=lambda s: (s.category, s.value or "", s.order_filter or ""))
+
+    def cancel_all_route(self, scope: Hashable) -> Route:
+        assert isinstance(scope, CancelAllScope)
+        return CANCEL_ALL_ROUTES[scope.category]
+
+    def build_cancel_all(self, scope: Hashable) -> Call:
+        assert isinstance(scope, CancelAllScope)
+        params: dict[str, Any] = {"category": scope.category}
+        if scope.narrow_by:
+            params[scope.narrow_by] = scope.value
+        if scope.order_filter:
+            params[ORDER_FILTER_PARAM] = scope.order_filter
+        return Call(CANCEL_ALL_METHOD, (params,), via=f"{EXCHANGE_ID}:cancel-all")
+
+    def read_cancel_all(self, scope: Hashable, call: Call, response: Any) -> CancelAllAnswer:
+        result = _result(response)
+        success = result.get("success")  # "1" or "0"; absent on UTA 1.0 inverse
+        if success is not None and str(success) != "1":
+            raise MalformedResponse(f"cancel-all answered success {success!r}")
+        ids, link_ids = set(), set()
+        for row in _rows(result):
+            if not isinstance(row, Mapping):
+                raise MalformedResponse("a cancel-all row that is not an object")
+            order_id, link_id = str(row.get("orderId") or ""), str(row.get("orderLinkId") or "")
+            if order_id:
+                ids.add(order_id)
+            elif link_id:
+                link_ids.add(link_id)
+            else:
+                raise MalformedResponse("a cancel-all row naming no order")
+        return CancelAllAnswer(frozenset(ids), frozenset(link_ids))
 
 
 def _place(native_symbol: str, category: str) -> str:
@@ -343,3 +422,12 @@ def cancel_orders(
     if getattr(exchange, "id", None) != EXCHANGE_ID:
         return None
     return engine.run(BybitDialect(), exchange, requests, settings)
+
+
+@hookimpl
+def cancel_all_orders(
+    exchange: Any, symbols: tuple[str, ...] | None, settings: Settings
+) -> CancelReport | Awaitable[CancelReport] | None:
+    if getattr(exchange, "id", None) != EXCHANGE_ID:
+        return None
+    return engine.run_kill(BybitDialect(), exchange, symbols, settings)
