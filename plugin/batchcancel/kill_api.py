@@ -17,9 +17,11 @@ from batchcancel import engine
 from batchcancel.api import _refusal
 from batchcancel.engine.ccxt_listing import CcxtListing
 from batchcancel.engine.classify import describe
+from batchcancel.engine.dialect import Dialect
+from batchcancel.engine.drivers import new_kill_job, run_kill
 from batchcancel.errors import BatchCancelError
 from batchcancel.manager import get_plugin_manager
-from batchcancel.model import CancelReport
+from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
 
 log = logging.getLogger("batchcancel")
@@ -53,6 +55,38 @@ async def cancel_all_orders_async(
     if inspect.isawaitable(result):
         result = await result
     return result
+
+
+def list_open_orders(
+    exchange: Any, symbols: Iterable[str] | None = None, *, settings: Settings | None = None
+) -> list[CancelRequest]:
+    """What ``cancel_all_orders`` would cancel now (a dry run, sync ccxt): every open order in
+    scope, read with the built-in dialect's account-wide listing (ccxt's ``fetch_open_orders``
+    for other exchanges). Nothing is cancelled."""
+    engine.check_exchange(exchange, want_async=False)
+    settings = settings if isinstance(settings, Settings) else Settings()
+    scope = check_symbols(symbols)
+    refusal = _refusal(exchange)
+    if refusal:
+        raise KillSwitchUnavailable(refusal)
+    dialect = _builtin_dialect(exchange, scope)
+    job = new_kill_job(dialect, exchange, scope, settings, list_only=True)
+    run_kill(dialect, exchange, scope, settings, job)
+    if job.book.listings == 0:
+        raise KillSwitchUnavailable(f"could not read the open orders of {exchange.id}: {job.summary()}")
+    return job.book.open_orders()
+
+
+def _builtin_dialect(exchange: Any, scope: tuple[str, ...] | None) -> Dialect:
+    if exchange.id == "bybit":
+        from batchcancel.exchanges.bybit import BybitDialect
+
+        return BybitDialect()
+    if exchange.id == "bitget":
+        from batchcancel.exchanges.bitget import BitgetDialect
+
+        return BitgetDialect(lambda: bool(exchange.options.get("uta")))
+    return CcxtListing.for_exchange(exchange.id, scope)
 
 
 def check_symbols(symbols: Iterable[str] | None) -> tuple[str, ...] | None:

@@ -109,14 +109,31 @@ def _parts(dialect: Dialect, exchange: Any, settings: Settings) -> dict[str, Any
 
 
 def run_kill(
-    dialect: Dialect, exchange: Any, symbols: Collection[str] | None, settings: Settings
+    dialect: Dialect,
+    exchange: Any,
+    symbols: Collection[str] | None,
+    settings: Settings,
+    job: KillJob | None = None,
 ) -> CancelReport | Awaitable[CancelReport]:
     """Cancel every open order in scope through ``dialect`` (the kill switch): a report for a
-    sync exchange, a coroutine of it for an async one."""
-    job = KillJob(dialect, symbols, settings, **_parts(dialect, exchange, settings))
+    sync exchange, a coroutine of it for an async one. ``job`` (from :func:`new_kill_job`) lets
+    the caller read the job afterwards (a dry run's listing)."""
+    if job is None:
+        job = new_kill_job(dialect, exchange, symbols, settings)
     if is_async_exchange(exchange):
         return drive_async(job, exchange, settings.max_concurrency)
     return drive_sync(job, exchange, settings.max_concurrency)
+
+
+def new_kill_job(
+    dialect: Dialect,
+    exchange: Any,
+    symbols: Collection[str] | None,
+    settings: Settings,
+    *,
+    list_only: bool = False,
+) -> KillJob:
+    return KillJob(dialect, symbols, settings, list_only=list_only, **_parts(dialect, exchange, settings))
 
 
 def new_job(

@@ -75,8 +75,11 @@ class KillJob:
         secrets: Iterable[str] = (),
         rng: random.Random | None = None,
         budgets: BudgetBook | None = None,
+        list_only: bool = False,
     ) -> None:
         self.dialect = dialect
+        self.list_only = list_only
+        """Only read what is open in scope (a dry run): ``book.open_orders()`` once done."""
         self.settings = settings
         self.deadline = now + settings.deadline_s
         self._fallback = fallback
@@ -98,6 +101,8 @@ class KillJob:
         self._child_calls: set[Call] = set()
         self._child_sent = 0
         self._blocked: set[str] = set()
+        self.ended_because = ""
+        """Why the call ended early (empty when it ran to its end)."""
 
     # -- what the driver asks ------------------------------------------------------------------
 
@@ -192,7 +197,8 @@ class KillJob:
 
     def summary(self) -> str:
         counts = self.book.counts()
-        return f"{len(self.book)} order(s) found open in scope; decided: {counts}"
+        why = f"; {self.ended_because}" if self.ended_because else ""
+        return f"{len(self.book)} order(s) found open in scope; decided: {counts}{why}"
 
     # -- listing -------------------------------------------------------------------------------
 
@@ -231,6 +237,9 @@ class KillJob:
             return
         first = self.book.listings == 0
         self.book.take_listing(sweep.by_id.values(), self._boot.markets, self._markets_by_id)
+        if self.list_only:
+            self.phase = Phase.DONE
+            return
         if first:
             scopes = self.dialect.cancel_all_scopes(self.book.open_with_markets(), self.book.whole_account)
             if scopes:
@@ -335,6 +344,7 @@ class KillJob:
         if self._child is not None:
             return  # the batch round ends itself (its own deadline is ours)
         self.phase = Phase.DONE
+        self.ended_because = why
         self._sweep = None
         self._scopes.clear()
         self.book.finish(why)
