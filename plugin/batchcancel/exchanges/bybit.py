@@ -45,15 +45,13 @@ from batchcancel.engine import (
     WorkItem,
     success_body,
 )
-from batchcancel.engine.reading import CancelAllAnswer, OpenOrder, OpenPage, OrderState
+from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
 from batchcancel.exchanges.bybit_api import (
     BATCH_LIMIT,
     BATCH_MAX,
     BATCH_METHOD,
     BATCH_ROUTES,
     CANCEL_ALL_LIMIT,
-    CANCEL_ALL_METHOD,
-    CANCEL_ALL_ROUTES,
     CATEGORIES,
     CODES,
     EXCHANGE_ID,
@@ -87,6 +85,7 @@ from batchcancel.exchanges.bybit_api import (
     order_filter_of,
     parse_error_body,
 )
+from batchcancel.exchanges.bybit_kill import BybitCancelAll, CancelAllScope
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -119,22 +118,7 @@ class ListScope:
     """The coin it names."""
 
 
-@attrs.frozen
-class CancelAllScope:
-    """One ``cancel-all`` request: a category, narrowed by a symbol or a settle coin, and (spot)
-    the kind of order it reaches."""
-
-    category: str
-    """``spot``, ``linear``, ``inverse`` or ``option``."""
-    narrow_by: str | None = None
-    """``symbol`` or ``settleCoin``; None for a whole spot or option category."""
-    value: str | None = None
-    """The symbol or coin it names."""
-    order_filter: str | None = None
-    """Spot only: ``Order``, ``StopOrder``, ``tpslOrder``..."""
-
-
-class BybitDialect(Dialect[Group]):
+class BybitDialect(BybitCancelAll, Dialect[Group]):
     """Bybit v5: batches per category, single cancels for conditional spot orders, per-item codes."""
 
     name = EXCHANGE_ID
@@ -298,54 +282,6 @@ class BybitDialect(Dialect[Group]):
 
     def place_of(self, item: WorkItem) -> str:
         return _place(item.market_id, category_of(item.request, item.market))
-
-    # -- cancelling everything ---------------------------------------------------------------
-
-    def cancel_all_scopes(
-        self, orders: Sequence[tuple[OpenOrder, Mapping[str, Any]]], whole_account: bool
-    ) -> Sequence[Hashable]:
-        scopes: set[CancelAllScope] = set()
-        for order, market in orders:
-            category = category_of(CancelRequest(str(market.get("symbol")), order_id="0"), market)
-            spot_filter = dict(order.params).get("orderFilter", "Order") if category == SPOT else None
-            if not whole_account:
-                scopes.add(CancelAllScope(category, "symbol", str(market["id"]), spot_filter))
-            elif category in (LINEAR, INVERSE) and market.get("settleId"):
-                scopes.add(CancelAllScope(category, "settleCoin", str(market["settleId"])))
-            elif category in (SPOT, OPTION):
-                scopes.add(CancelAllScope(category, order_filter=spot_filter))
-        return sorted(scopes, key=lambda s: (s.category, s.value or "", s.order_filter or ""))
-
-    def cancel_all_route(self, scope: Hashable) -> Route:
-        assert isinstance(scope, CancelAllScope)
-        return CANCEL_ALL_ROUTES[scope.category]
-
-    def build_cancel_all(self, scope: Hashable) -> Call:
-        assert isinstance(scope, CancelAllScope)
-        params: dict[str, Any] = {"category": scope.category}
-        if scope.narrow_by:
-            params[scope.narrow_by] = scope.value
-        if scope.order_filter:
-            params[ORDER_FILTER_PARAM] = scope.order_filter
-        return Call(CANCEL_ALL_METHOD, (params,), via=f"{EXCHANGE_ID}:cancel-all")
-
-    def read_cancel_all(self, scope: Hashable, call: Call, response: Any) -> CancelAllAnswer:
-        result = _result(response)
-        success = result.get("success")  # "1" or "0"; absent on UTA 1.0 inverse
-        if success is not None and str(success) != "1":
-            raise MalformedResponse(f"cancel-all answered success {success!r}")
-        ids, link_ids = set(), set()
-        for row in _rows(result):
-            if not isinstance(row, Mapping):
-                raise MalformedResponse("a cancel-all row that is not an object")
-            order_id, link_id = str(row.get("orderId") or ""), str(row.get("orderLinkId") or "")
-            if order_id:
-                ids.add(order_id)
-            elif link_id:
-                link_ids.add(link_id)
-            else:
-                raise MalformedResponse("a cancel-all row naming no order")
-        return CancelAllAnswer(frozenset(ids), frozenset(link_ids))
 
 
 def _place(native_symbol: str, category: str) -> str:
