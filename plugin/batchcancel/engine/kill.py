@@ -33,10 +33,11 @@ import attrs
 
 from batchcancel.engine.bootstrap import Bootstrap, MarketsFailed
 from batchcancel.engine.classify import ErrorClass, classify, describe
-from batchcancel.engine.dialect import Call, Dialect, Purpose, Route
+from batchcancel.engine.dialect import Dialect, Route
 from batchcancel.engine.job import CancelJob
 from batchcancel.engine.kill_book import KillBook
 from batchcancel.engine.pacing import BudgetBook
+from batchcancel.engine.sent import Purpose, Sent
 from batchcancel.engine.verify import Sweep
 from batchcancel.model import CancelReport
 from batchcancel.redact import Redactor
@@ -53,9 +54,7 @@ class Phase(enum.Enum):
     DONE = "done"
 
 
-def _route_of(call: Call) -> Route | None:
-    # The engine's one look at a dialect-made call's route (its budget), kept here for the move
-    # of that bookkeeping out of Call.
+def _route_of(call: Sent) -> Route | None:
     return call.route
 
 
@@ -95,10 +94,10 @@ class KillJob:
         self.rounds = 0  # batch rounds started
         self._sweep: Sweep | None = None
         self._scopes: deque[tuple[Hashable, int, float]] = deque()  # cancel-all scope, tries, not before
-        self._inflight: dict[Call, Any] = {}  # our own calls, with their budget spend
-        self._cancel_all_calls: dict[Call, tuple[Hashable, int]] = {}
+        self._inflight: dict[Sent, Any] = {}  # our own calls, with their budget spend
+        self._cancel_all_calls: dict[Sent, tuple[Hashable, int]] = {}
         self._child: CancelJob | None = None
-        self._child_calls: set[Call] = set()
+        self._child_calls: set[Sent] = set()
         self._child_sent = 0
         self._blocked: set[str] = set()
         self.ended_because = ""
@@ -110,7 +109,7 @@ class KillJob:
     def done(self) -> bool:
         return self.phase is Phase.DONE and not self._inflight
 
-    def ready_calls(self, now: float, slots: int) -> list[Call]:
+    def ready_calls(self, now: float, slots: int) -> list[Sent]:
         if slots <= 0 or self.phase is Phase.DONE or self._boot.in_flight is not None:
             return []
         if now >= self.deadline and self._child is None:
@@ -150,7 +149,7 @@ class KillJob:
 
     def on_result(
         self,
-        call: Call,
+        call: Sent,
         now: float,
         response: Any = None,
         error: BaseException | None = None,
@@ -175,7 +174,7 @@ class KillJob:
             self._boot.in_flight = None
             return
         if headers:
-            seen = self.dialect.observe(call, headers)
+            seen = self.dialect.observe(call.call, headers)
             if seen is not None:
                 self._budgets.observe(seen, now)
         if call.purpose == Purpose.CANCEL_ALL:
@@ -210,9 +209,9 @@ class KillJob:
         self.phase = Phase.LIST
         self._sweep = Sweep(self.dialect, scopes, self.settings.max_retries)
 
-    def _list_calls(self, now: float, slots: int) -> list[Call]:
+    def _list_calls(self, now: float, slots: int) -> list[Sent]:
         sweep = self._sweep
-        calls: list[Call] = []
+        calls: list[Sent] = []
         while sweep is not None and len(calls) < slots and (call := sweep.next_call(now)) is not None:
             call = attrs.evolve(call, purpose=Purpose.LIST)
             spend = self._spend(call, 1, now)
@@ -222,7 +221,7 @@ class KillJob:
             calls.append(self._sent(call, spend))
         return calls
 
-    def _on_page(self, call: Call, now: float, response: Any, error: BaseException | None) -> None:
+    def _on_page(self, call: Sent, now: float, response: Any, error: BaseException | None) -> None:
         sweep = self._sweep
         assert sweep is not None
         retry_at = now + self._backoff(1)
@@ -250,8 +249,8 @@ class KillJob:
 
     # -- cancel-all ----------------------------------------------------------------------------
 
-    def _cancel_all_calls_now(self, now: float, slots: int) -> list[Call]:
-        calls: list[Call] = []
+    def _cancel_all_calls_now(self, now: float, slots: int) -> list[Sent]:
+        calls: list[Sent] = []
         for _ in range(len(self._scopes)):
             if len(calls) >= slots:
                 break
@@ -260,9 +259,9 @@ class KillJob:
             if not_before > now or route.budget in self._blocked:
                 self._scopes.append((scope, tries, not_before))
                 continue
-            call = self.dialect.build_cancel_all(scope)
-            via = call.via or f"{self.dialect.name}:cancel-all"
-            call = attrs.evolve(call, route=route, purpose=Purpose.CANCEL_ALL, via=via)
+            built = self.dialect.build_cancel_all(scope)
+            via = built.via or f"{self.dialect.name}:cancel-all"
+            call = Sent(built, Purpose.CANCEL_ALL, self.dialect, route, via)
             spend = self._spend(call, 0, now)
             if spend is False:
                 self._scopes.append((scope, tries, not_before))
@@ -271,12 +270,12 @@ class KillJob:
             calls.append(self._sent(call, spend))
         return calls
 
-    def _on_cancel_all(self, call: Call, now: float, response: Any, error: BaseException | None) -> None:
+    def _on_cancel_all(self, call: Sent, now: float, response: Any, error: BaseException | None) -> None:
         scope, tries = self._cancel_all_calls.pop(call)
         try:
             if error is not None:
                 raise error
-            answer = self.dialect.read_cancel_all(scope, call, response)
+            answer = self.dialect.read_cancel_all(scope, call.call, response)
         except Exception as exc:
             kind = classify(exc, self.dialect.error_code(exc))
             message = self._redact(describe(exc))
@@ -349,7 +348,7 @@ class KillJob:
         self._scopes.clear()
         self.book.finish(why)
 
-    def _spend(self, call: Call, items: int, now: float) -> Any:
+    def _spend(self, call: Sent, items: int, now: float) -> Any:
         """Spend what ``call`` costs, or False (its budget blocked until it frees) when it has no room."""
         route = _route_of(call)
         budget = route.budget if route else None
@@ -359,14 +358,14 @@ class KillJob:
             return False
         return self._budgets.spend(budget, cost)
 
-    def _block(self, call: Call, now: float) -> float:
+    def _block(self, call: Sent, now: float) -> float:
         route = _route_of(call)
         budget = route.budget if route else None
         until = now + self._budgets.window(budget)
         self._budgets.block(budget, until, now)
         return until
 
-    def _sent(self, call: Call, spend: Any) -> Call:
+    def _sent(self, call: Sent, spend: Any) -> Sent:
         self._inflight[call] = spend
         self.requests_sent += 1
         return call
