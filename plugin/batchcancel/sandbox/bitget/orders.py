@@ -226,3 +226,14 @@ def _cancel_open(
     call.items = len(successes)
     call.item_codes = item_codes(successes, [])
     return {"successList": successes, "failureList": []}
+
+
+def spot_cancel_symbol(bitget: BitgetVenue, call: RequestContext) -> Any:
+    """``POST /api/v2/spot/trade/cancel-symbol-order``: every open spot order of ``symbol``. The
+    answer names the symbol only, never the orders (Bitget: the cancel is asynchronous)."""
+    symbol = str(call.params.get("symbol") or "")
+    if not symbol:
+        raise BitgetError(PARAM_ERROR, "Parameter verification failed: symbol cannot be empty")
+    bitget.market("spot", symbol)
+    _cancel_open(bitget, call, "spot", lambda order: order.native_symbol == symbol)
+    return {"symbol": symbol}
