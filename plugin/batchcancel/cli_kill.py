@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from batchcancel.cli_args import fail
+from batchcancel.cli_args import fail, positive_float
 
 PROG = "batchcancel cancel-all"
 ENV = {"apiKey": "BATCHCANCEL_API_KEY", "secret": "BATCHCANCEL_SECRET", "password": "BATCHCANCEL_PASSWORD"}
@@ -42,6 +42,13 @@ def register(subparsers: Any) -> None:
         "--base-url", help="send every API request to this base URL (the sandbox), with its lean ccxt options"
     )
     parser.add_argument("--json", metavar="PATH", help="write the outcomes (or the dry run's list) as JSON")
+    parser.add_argument(
+        "--deadline",
+        type=positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="give up after this (default 120)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -75,7 +82,7 @@ def _write_json(path: str, payload: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from batchcancel import Status
+    from batchcancel import Settings, Status
     from batchcancel.errors import BatchCancelError
     from batchcancel.kill_api import cancel_all_orders, list_open_orders
     from batchcancel.redact import Redactor
@@ -109,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
             return 2
     _say("cancelling...")
     try:
-        report = cancel_all_orders(exchange, args.symbols)
+        settings = Settings(deadline_s=args.deadline) if args.deadline else None
+        report = cancel_all_orders(exchange, args.symbols, settings=settings)
     except (BatchCancelError, ValueError, TypeError) as error:
         return fail(PROG, redact(str(error)))
     counts = Counter(outcome.status.value for outcome in report.outcomes)
@@ -120,9 +128,22 @@ def run(args: argparse.Namespace) -> int:
     for outcome in report.outcomes:
         if outcome.status not in (Status.CANCELED, Status.ALREADY_CLOSED):
             print(f"  {outcome.status.value}: {outcome.request.describe()}: {outcome.message}")
+    # Exit 0 only when a read after the call finds nothing in scope open (an order placed during
+    # the call, or a listing the call could not finish, shows here).
+    try:
+        left = list_open_orders(exchange, args.symbols)
+    except Exception as error:
+        left = None
+        print(f"could not read the open orders after cancelling: {redact(str(error))}")
+    if left:
+        print(f"{len(left)} order(s) still open in scope:")
+        for request in left:
+            print(f"  {request.describe()}")
     if args.json:
-        _write_json(args.json, {"outcomes": [_outcome(o) for o in report.outcomes], "ok": report.ok})
-    return 0 if report.ok else 1
+        payload = {"outcomes": [_outcome(o) for o in report.outcomes], "ok": report.ok}
+        payload["still_open"] = None if left is None else [_request(r) for r in left]
+        _write_json(args.json, payload)
+    return 0 if report.ok and left == [] else 1
 
 
 def _request(request: Any) -> dict[str, Any]:

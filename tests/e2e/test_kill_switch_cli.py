@@ -109,3 +109,26 @@ def test_refused_keys_exit_2_without_the_secret(sandbox_process):
 
     assert result.returncode == 2
     assert secret not in result.stdout + result.stderr
+
+
+def test_orders_left_open_exit_1_and_are_listed(sandbox, monkeypatch, capsys, tmp_path):
+    # In-process (a fault needs the sandbox's Python API), the same command line.
+    from batchcancel.cli import main
+
+    sandbox.seed_orders("bybit", {"BTC/USDT": 2})
+    sandbox.inject("/v5/order/cancel*", "http_500", times=None)  # every cancel fails
+    monkeypatch.setenv("BATCHCANCEL_API_KEY", sandbox.api_key)
+    monkeypatch.setenv("BATCHCANCEL_SECRET", sandbox.secret)
+    out = tmp_path / "report.json"
+    argv = ["cancel-all", "--exchange", "bybit", "--base-url", sandbox.url, "--yes", "--json", str(out)]
+    argv += ["--symbol", "BTC/USDT", "--deadline", "2"]
+
+    status = main(argv)
+
+    printed = capsys.readouterr().out
+    assert status == 1
+    assert "2 order(s) still open in scope:" in printed
+    report = json.loads(out.read_text())
+    assert not report["ok"] and len(report["still_open"]) == 2
+    assert {o["status"] for o in report["outcomes"]} == {"failed"}
+    assert sandbox.secret not in printed

@@ -232,7 +232,9 @@ class KillJob:
             return
         self._sweep = None
         if sweep.failed is not None:
-            self._finish(f"could not read the open orders: {self._redact(sweep.failed)}")
+            why = f"could not read the open orders: {self._redact(sweep.failed)}"
+            log.error("batchcancel: %s kill switch: %s", self.dialect.name, why)
+            self._finish(why)
             return
         first = self.book.listings == 0
         self.book.take_listing(sweep.by_id.values(), self._boot.markets, self._markets_by_id)
