@@ -8,9 +8,9 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from batchcancel import Settings, Status
-from batchcancel.engine import Budget, Call, Route, Verdict
+from batchcancel.engine import Budget, Call, Route, Verdict, WorkItem
 from batchcancel.engine.kill import KillJob
-from batchcancel.engine.reading import CancelAllAnswer, OpenOrder
+from batchcancel.engine.reading import CancelAllAnswer, OpenOrder, OrderState
 from tests.helpers import BY_ID, MARKETS, FakeDialect
 
 CANCEL_ALL = Route("cancel-all", 1)
@@ -38,6 +38,16 @@ class KillFake(FakeDialect):
 
     def read_cancel_all(self, scope: Hashable, call: Call, response: Any) -> CancelAllAnswer:
         return CancelAllAnswer(frozenset(response["ids"]))
+
+
+class ReadingKillFake(KillFake):
+    """...that also reads one order's state by id (the test answers an ``OrderState``)."""
+
+    def build_state_read(self, item: WorkItem) -> Call | None:
+        return Call("state", (item.request.order_id,), (item,))
+
+    def read_state(self, call: Call, response: Any) -> OrderState:
+        return response
 
 
 Answer = Callable[[Any, int], Any]
@@ -186,3 +196,26 @@ def test_a_listing_that_keeps_failing_ends_the_call_with_nothing_decided():
     run(job, answer)
     assert job.report(0.0).outcomes == ()
     assert "could not read the open orders" in job.summary()
+
+
+def test_gone_but_not_named_is_decided_by_its_state_when_the_exchange_can_tell():
+    # "1" cancelled by the cancel-all though its answer left it out, "2" filled, "3" still open
+    # after all (a listing that missed it): the state reads tell each apart.
+    lists = listing(page("1", "2", "3"), page(), page())
+    states = {"1": OrderState.CANCELED, "2": OrderState.FILLED, "3": OrderState.OPEN}
+
+    def answer(sent: Any, n: int) -> Any:
+        if sent.method == "cancel_all":
+            return {"ids": []}
+        if sent.method == "state":
+            return states[sent.args[0]]
+        return lists(sent, n)
+
+    job = new_kill(ReadingKillFake())
+    calls = run(job, answer)
+    assert outcomes(job) == {
+        "1": (Status.CANCELED, "toy:order-state"),
+        "2": (Status.ALREADY_CLOSED, "toy:order-state"),
+        "3": (Status.CANCELED, "toy:batch"),
+    }
+    assert [c.method for c in calls].count("state") == 3

@@ -26,7 +26,10 @@ FAST = Settings(backoff_base_s=0.01, backoff_max_s=0.05, max_retries=4, deadline
 LOST = "whose answer was lost may have cancelled it"
 
 
-def run(sandbox, exchange_id: str, path: str, fault: str, times: int = 1):
+SYMBOL_PATHS = {"bybit": "/v5/order/cancel-all", "bitget": "/api/v2/mix/order/batch-cancel-orders"}
+
+
+def run(sandbox, exchange_id: str, path: str, fault: str, times: int = 1, symbols=None):
     sandbox.set_budget_scale(1000)
     before = sandbox.seed_orders(exchange_id, BOOK)
     filled = [before[0].order_id]
@@ -34,8 +37,8 @@ def run(sandbox, exchange_id: str, path: str, fault: str, times: int = 1):
     exchange = sandbox.client(exchange_id, enableRateLimit=False, timeout=1500)
     exchange.load_markets()
     sandbox.inject(path, fault, times=times)
-    report = cancel_all_orders(exchange, settings=FAST)
-    return before[1:], report
+    report = cancel_all_orders(exchange, symbols, settings=FAST)
+    return [o for o in before[1:] if symbols is None or o.symbol in symbols], report
 
 
 def check(sandbox, exchange_id, expected, report) -> None:
@@ -49,7 +52,7 @@ def check(sandbox, exchange_id, expected, report) -> None:
             assert booked.status == "filled" or LOST in outcome.message, outcome
         else:
             pytest.fail(f"{outcome}")
-    assert sandbox.open_orders(exchange_id) == []
+    assert not [o for o in sandbox.open_orders(exchange_id) if o.order_id in set(ids)]
 
 
 @pytest.mark.parametrize("exchange_id", ["bybit", "bitget"])
@@ -64,6 +67,18 @@ def test_a_hostile_cancel_all_answer_is_decided_by_the_read_back(sandbox, exchan
 def test_a_hostile_listing_page_is_read_again(sandbox, exchange_id, fault):
     expected, report = run(sandbox, exchange_id, PATHS[exchange_id]["listing"], fault)
     check(sandbox, exchange_id, expected, report)
+
+
+@pytest.mark.parametrize("exchange_id", ["bybit", "bitget"])
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_hostile_answer_to_a_cancel_by_symbol(sandbox, exchange_id, fault):
+    # Bybit cancel-all with symbol, Bitget batch-cancel-orders with symbol and no id list.
+    scope = ["BTC/USDT:USDT"]
+    expected, report = run(sandbox, exchange_id, SYMBOL_PATHS[exchange_id], fault, symbols=scope)
+    check(sandbox, exchange_id, expected, report)
+    assert len(sandbox.open_orders(exchange_id)) == sum(BOOK.values()) - 1 - len(expected) + (
+        BOOK["BTC/USDT:USDT"] - len(expected)
+    )
 
 
 def test_bitget_symbol_cancel_by_batch_endpoint_with_no_id_list_meets_a_garbled_answer(sandbox):

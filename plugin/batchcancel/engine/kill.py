@@ -7,9 +7,10 @@ Phases, driven by the same drivers as :class:`~batchcancel.engine.job.CancelJob`
 2. **cancel-all**: the dialect's cancel-all requests at the widest scope it allows (one request
    per category, settle coin, product type or symbol); their answers name the orders they
    cancelled. A dialect without cancel-all skips this phase.
-3. **read-back**: list again. An order named by a cancel-all answer and gone is ``CANCELED``;
-   anything still open, and anything gone that no answer named (filled meanwhile? cancelled by
-   a cancel-all whose answer was lost?), goes to a **batch round**: an ordinary
+3. **read-back**: list again. An order named by a cancel-all answer and gone is ``CANCELED``.
+   An order gone that no answer named (filled meanwhile? cancelled by a cancel-all whose answer
+   left it out?) has its state read (:mod:`~batchcancel.engine.kill_reads`). Anything still
+   open, and what no read could tell, goes to a **batch round**: an ordinary
    :class:`CancelJob` over those orders, whose per-order answers are the truth ("does not
    exist": ``ALREADY_CLOSED``).
 4. read back again after each batch round, until a read finds nothing in scope open, the rounds
@@ -36,6 +37,7 @@ from batchcancel.engine.classify import ErrorClass, classify, describe
 from batchcancel.engine.dialect import Dialect, Route
 from batchcancel.engine.job import CancelJob
 from batchcancel.engine.kill_book import KillBook
+from batchcancel.engine.kill_reads import GoneReads
 from batchcancel.engine.pacing import BudgetBook
 from batchcancel.engine.sent import Purpose, Sent
 from batchcancel.engine.verify import Sweep
@@ -50,6 +52,7 @@ class Phase(enum.Enum):
     BOOT = "boot"
     LIST = "list"
     CANCEL_ALL = "cancel_all"
+    READ = "read"
     BATCH = "batch"
     DONE = "done"
 
@@ -93,6 +96,7 @@ class KillJob:
         self.requests_sent = 0
         self.rounds = 0  # batch rounds started
         self._sweep: Sweep | None = None
+        self._reads = GoneReads(dialect, settings.max_retries)
         self._scopes: deque[tuple[Hashable, int, float]] = deque()  # cancel-all scope, tries, not before
         self._inflight: dict[Sent, Any] = {}  # our own calls, with their budget spend
         self._cancel_all_calls: dict[Sent, tuple[Hashable, int]] = {}
@@ -128,6 +132,8 @@ class KillJob:
             return self._list_calls(now, slots)
         if self.phase is Phase.CANCEL_ALL:
             return self._cancel_all_calls_now(now, slots)
+        if self.phase is Phase.READ:
+            return self._reads.calls(now, slots, lambda read, at: self._spend(read, 1, at), self._sent)
         if self.phase is Phase.BATCH and self._child is not None:
             calls = self._child.ready_calls(now, slots)
             self._child_calls.update(calls)
@@ -144,6 +150,9 @@ class KillJob:
         if self._sweep is not None and self._sweep.not_before > now:
             times.append(self._sweep.not_before)
         times += [not_before for _, _, not_before in self._scopes if not_before > now]
+        read_at = self._reads.next_time(now)
+        if read_at is not None:
+            times.append(read_at)
         times += [self._budgets.next_change(budget, now) for budget in self._blocked]
         return min(times)
 
@@ -179,6 +188,10 @@ class KillJob:
                 self._budgets.observe(seen, now)
         if call.purpose == Purpose.CANCEL_ALL:
             self._on_cancel_all(call, now, response, error)
+        elif self._reads.owns(call):
+            self._reads.on_result(call, now, response, error, self._backoff(1))
+            if self._reads.idle:
+                self._next_round(now)
         elif self._sweep is not None and self._sweep.owns(call):
             self._on_page(call, now, response, error)
 
@@ -246,6 +259,12 @@ class KillJob:
             if scopes:
                 self.phase = Phase.CANCEL_ALL
                 self._scopes = deque((scope, 0, now) for scope in scopes)
+                return
+        gone = self.book.gone_unnamed()
+        if gone:
+            self._reads.start(gone, now)
+            if not self._reads.idle:
+                self.phase = Phase.READ
                 return
         self._next_round(now)
 

@@ -133,6 +133,12 @@ class KillBook:
         """A cancel-all request got no readable answer: it may have cancelled orders it never named."""
         self._unanswered = why
 
+    def gone_unnamed(self) -> list[Entry]:
+        """Orders the latest read no longer finds that no answer named: their state tells."""
+        return [
+            e for e in self._entries.values() if e.open is False and e.outcome is None and not e.named_via
+        ]
+
     def to_cancel(self) -> list[Entry]:
         """What the next batch round sends: open orders (but those the exchange refused), and
         gone ones nobody said were cancelled (the exchange's answer about each is the truth)."""
