@@ -219,3 +219,4 @@ def test_gone_but_not_named_is_decided_by_its_state_when_the_exchange_can_tell()
         "3": (Status.CANCELED, "toy:batch"),
     }
     assert [c.method for c in calls].count("state") == 3
+    assert all(o.verified for o in job.report(0.0).outcomes)

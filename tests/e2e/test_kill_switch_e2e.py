@@ -80,6 +80,7 @@ def check_truth(sandbox: Any, exchange_id: str, report: CancelReport, expected_i
         else:
             assert outcome.status is Status.ALREADY_CLOSED and booked.status == "filled", outcome
     assert sandbox.open_orders(exchange_id) == []
+    assert all(outcome.verified for outcome in report.outcomes)  # the last read confirmed each
 
 
 @pytest.mark.parametrize("exchange_id", ["bybit", "bitget"])

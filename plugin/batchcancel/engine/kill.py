@@ -300,14 +300,15 @@ class KillJob:
         except Exception as exc:
             kind = classify(exc, self.dialect.error_code(exc))
             message = self._redact(describe(exc))
-            if kind is ErrorClass.RATE_LIMITED:
+            if kind is ErrorClass.RATE_LIMITED:  # refused, not applied: send it again
                 self._scopes.append((scope, tries, self._block(call, now)))
-            elif kind in (ErrorClass.TRANSIENT, ErrorClass.RESYNC) and tries < self.settings.max_retries:
+                return
+            if kind in (ErrorClass.TRANSIENT, ErrorClass.RESYNC) and tries < self.settings.max_retries:
                 self._boot.resync_wanted |= kind is ErrorClass.RESYNC
                 self._scopes.append((scope, tries + 1, now + self._backoff(tries + 1)))
             else:
                 log.warning("batchcancel: %s failed for %r: %s", call.via, scope, message)
-            self.book.cancel_all_unanswered(message)
+            self.book.cancel_all_unanswered(message)  # it may have been applied all the same
         else:
             self.book.named(answer, call.via)
         if not self._scopes and not self._cancel_all_calls:

@@ -85,9 +85,14 @@ class KillBook:
             seen.add(order.order_id)
         for order_id, entry in self._entries.items():
             entry.open = order_id in seen
-            if not entry.open and entry.outcome is None and entry.named_via is not None:
+            if entry.open:
+                continue
+            if entry.outcome is None and entry.named_via is not None:
                 message = "named by the cancel-all answer; no longer open"
                 entry.outcome = CancelOutcome(entry.request, Status.CANCELED, None, message, entry.named_via)
+            if entry.outcome is not None and entry.outcome.status in (Status.CANCELED, Status.ALREADY_CLOSED):
+                # This read confirms it: not open anywhere on the account.
+                entry.outcome = attrs.evolve(entry.outcome, verified=True)
 
     def _admit(
         self, order: OpenOrder, markets: Mapping[str, Any], markets_by_id: Mapping[str, Any] | None

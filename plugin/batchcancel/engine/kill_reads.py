@@ -100,4 +100,5 @@ def _closed(entry: Entry, found: OrderState, via: str) -> CancelOutcome:
         status, message = Status.ALREADY_CLOSED, "filled before it could be cancelled (its state read back)"
     else:
         status, message = Status.ALREADY_CLOSED, "no longer known to the exchange (its state read back)"
-    return CancelOutcome(entry.request, status, None, message, via)
+    # The order's own state, read after the account no longer listed it: verified.
+    return CancelOutcome(entry.request, status, None, message, via, verified=True)
