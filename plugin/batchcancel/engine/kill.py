@@ -217,7 +217,9 @@ class KillJob:
     def _start_listing(self) -> None:
         scopes = self.dialect.list_scopes(self._boot.markets)
         if not scopes:
-            self._finish(f"{self.dialect.name} offers no listing of the account's open orders")
+            why = f"{self.dialect.name} offers no listing of the account's open orders"
+            log.error("batchcancel: kill switch: %s: nothing cancelled", why)
+            self._finish(why)
             return
         self.phase = Phase.LIST
         self._sweep = Sweep(self.dialect, scopes, self.settings.max_retries)

@@ -50,6 +50,7 @@ from batchcancel.engine import (
     WorkItem,
     success_body,
 )
+from batchcancel.engine.ccxt_listing import CcxtListing
 from batchcancel.engine.classify import code_in_message, describe
 from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
 from batchcancel.exchanges.bitget_api import (
@@ -406,5 +407,6 @@ def cancel_all_orders(
 ) -> CancelReport | Awaitable[CancelReport] | None:
     if not serves(exchange):
         return None
-    dialect = BitgetDialect(lambda: bool(exchange.options.get("uta")))
-    return engine.run_kill(dialect, exchange, symbols, settings)
+    if exchange.options.get("uta"):  # v2 lists nothing for UTA: ccxt's listing and cancels
+        return engine.run_kill(CcxtListing.for_exchange(EXCHANGE_ID, symbols), exchange, symbols, settings)
+    return engine.run_kill(BitgetDialect(lambda: False), exchange, symbols, settings)
