@@ -13,7 +13,7 @@ import pytest
 
 from batchcancel import CancelRequest
 from batchcancel.engine import Call, Kind, MalformedResponse, WorkItem
-from batchcancel.engine.reading import OrderState
+from batchcancel.engine.reading import OpenOrder, OrderState
 from batchcancel.exchanges.binanceusdm import BinanceUsdmDialect
 from batchcancel.exchanges.binanceusdm_api import (
     BATCH_METHOD,
@@ -289,3 +289,36 @@ def test_the_countdown_is_per_symbol_and_confirmed_by_its_echo():
                 {"symbol": "BTCUSDT"}, {"code": 200, "msg": "success"}, [], None):  # fmt: skip
         with pytest.raises(MalformedResponse):
             DIALECT.read_countdown(arm, bad)
+
+
+# -- the kill switch ------------------------------------------------------------------------------
+
+
+def test_cancel_all_is_one_request_per_symbol_and_its_answer_names_no_order():
+    listed = [
+        (OpenOrder("1", None, "BTCUSDT", market_id="BTCUSDT"), BTC),
+        (OpenOrder("2", None, "BTCUSDT", market_id="BTCUSDT"), BTC),
+        (OpenOrder("3", "c", "ETHUSDT", market_id="ETHUSDT"), ETH),
+    ]
+    for whole_account in (True, False):  # Binance has no wider cancel-all than a symbol
+        assert DIALECT.cancel_all_scopes(listed, whole_account) == ["BTCUSDT", "ETHUSDT"]
+    call = DIALECT.build_cancel_all("BTCUSDT")
+    assert (call.method, call.args, call.items) == (
+        "fapiPrivateDeleteAllOpenOrders",
+        ({"symbol": "BTCUSDT"},),
+        (),
+    )
+    assert DIALECT.cancel_all_route("BTCUSDT").cost(0) == 1
+    answer = DIALECT.read_cancel_all("BTCUSDT", call, {"code": "200", "msg": "done"})
+    assert answer.order_ids == answer.client_order_ids == frozenset()  # the read-back decides
+    for bad in ({"code": -1003, "msg": "x"}, {}, [], None, "ok"):
+        with pytest.raises(MalformedResponse):
+            DIALECT.read_cancel_all("BTCUSDT", call, bad)
+
+
+def test_listed_orders_carry_their_market_id_and_conditional_ones_the_trigger_param():
+    plain, algo = (DIALECT.build_list(scope, None) for scope in DIALECT.list_scopes(MARKETS))
+    (row,) = DIALECT.read_list(plain, [order(5, "a", "NEW")]).orders
+    assert (row.market_id, row.params) == ("BTCUSDT", ())
+    (stop,) = DIALECT.read_list(algo, [{"algoId": 9, "clientAlgoId": "", "symbol": "ETHUSDT"}]).orders
+    assert (stop.market_id, stop.params) == ("ETHUSDT", (("trigger", True),))

@@ -300,8 +300,7 @@ class CancelJob:
             budget = sent.budget if sent is not None else None
             # The answer's own headers may have said when the budget resets (observe() blocked it
             # until then): that beats waiting a whole window (Binance's is a minute).
-            reported = self._budgets.blocked_until(budget, now)
-            until = verdict.retry_at or reported or now + self._budgets.window(budget)
+            until = verdict.retry_at or self._budgets.frees_at(budget, now)
             if self._budgets.block(budget, until, now):
                 # Only this route's budget is spent: the planner keeps off it until the reset,
                 # and another route with budget left (Bybit's separate single-cancel budget) may

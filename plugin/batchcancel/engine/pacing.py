@@ -86,6 +86,11 @@ class BudgetBook:
         until = self._blocked_until.get(key or "")
         return until if until is not None and until > now else None
 
+    def frees_at(self, key: str | None, now: float) -> float:
+        """When a budget that just refused a request frees: when the exchange's own headers said
+        (``observe`` blocked it until then, e.g. Binance's ``Retry-After``), else a window from now."""
+        return self.blocked_until(key, now) or now + self.window(key)
+
     def window(self, key: str | None) -> float:
         budget = self._budgets.get(key or "")
         return budget.window_s if budget else 1.0

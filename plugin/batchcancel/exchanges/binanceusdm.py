@@ -57,6 +57,7 @@ from batchcancel.exchanges.binanceusdm_api import (
     HEADER_USED_WEIGHT,
     LIST_METHODS,
     LIST_ROUTE,
+    OPEN_ALGO_ORDERS_METHOD,
     ORDER_ID_LIST_PARAM,
     ORDER_METHOD,
     ORDER_READ_ROUTE,
@@ -79,6 +80,7 @@ from batchcancel.exchanges.binanceusdm_api import (
     is_conditional,
     parse_error_body,
 )
+from batchcancel.exchanges.binanceusdm_kill import BinanceUsdmCancelAll
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -90,6 +92,7 @@ __all__ = [
     "SINGLE_METHOD",
     "BinanceUsdmDialect",
     "Group",
+    "cancel_all_orders",
     "cancel_orders",
 ]
 
@@ -99,7 +102,7 @@ CONDITIONAL_REASON = (
 )
 
 
-class BinanceUsdmDialect(Dialect[Group]):
+class BinanceUsdmDialect(BinanceUsdmCancelAll, Dialect[Group]):
     """Binance USDⓈ-M: batches of 10 per symbol, per-item answers matched by id and position."""
 
     name = EXCHANGE_ID
@@ -220,7 +223,10 @@ class BinanceUsdmDialect(Dialect[Group]):
             if not isinstance(row, Mapping) or code_of(row.get(id_key)) is None or not row.get("symbol"):
                 raise MalformedResponse(f"an open-order row without an {id_key} or a symbol")
             client_id = str(row.get(client_key) or "") or None
-            orders.append(OpenOrder(str(row[id_key]), client_id, str(row["symbol"])))
+            symbol = str(row["symbol"])
+            # A conditional order is cancelled through ccxt's trigger-aware cancel_order.
+            params = (("trigger", True),) if call.method == OPEN_ALGO_ORDERS_METHOD else ()
+            orders.append(OpenOrder(str(row[id_key]), client_id, symbol, market_id=symbol, params=params))
         return OpenPage(tuple(orders), None)  # one answer holds them all: no cursor
 
     def place_of(self, item: WorkItem) -> str:
@@ -320,3 +326,12 @@ def cancel_orders(
     if getattr(exchange, "id", None) != EXCHANGE_ID:
         return None
     return engine.run(BinanceUsdmDialect(), exchange, requests, settings)
+
+
+@hookimpl
+def cancel_all_orders(
+    exchange: Any, symbols: tuple[str, ...] | None, settings: Settings
+) -> CancelReport | Awaitable[CancelReport] | None:
+    if getattr(exchange, "id", None) != EXCHANGE_ID:
+        return None
+    return engine.run_kill(BinanceUsdmDialect(), exchange, symbols, settings)
