@@ -7,39 +7,19 @@ names no order: every outcome comes from the read-back and each order's own stat
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 from collections import Counter
 from typing import Any
 
-from batchcancel import CancelReport, Settings, Status, cancel_all_orders, cancel_all_orders_async
+from batchcancel import Status
+from tests.e2e.test_kill_switch_e2e import kill
 
 EX = "binanceusdm"
 BOOK = {"BTC/USDT:USDT": 120, "ETH/USDT:USDT": 45, "SOL/USDT:USDT": 20, "BTC/USDC:USDC": 8}
 CANCEL_ALL = "/fapi/v1/allOpenOrders"
 LISTINGS = ("/fapi/v1/openOrders", "/fapi/v1/openAlgoOrders")
-
-
-def kill(sandbox: Any, mode: str, symbols: list[str] | None = None, **settings: Any) -> CancelReport:
-    given = Settings(**settings) if settings else None
-    if mode == "sync":
-        exchange = sandbox.client(EX, enableRateLimit=False)
-        exchange.load_markets()
-        sandbox.clear_log()
-        return cancel_all_orders(exchange, symbols, settings=given)
-
-    async def run() -> CancelReport:
-        exchange = sandbox.client(EX, async_=True, enableRateLimit=False)
-        try:
-            await exchange.load_markets()
-            sandbox.clear_log()
-            return await cancel_all_orders_async(exchange, symbols, settings=given)
-        finally:
-            await exchange.close()
-
-    return asyncio.run(run())
 
 
 def test_every_symbol_in_one_request_each_and_one_true_outcome_per_order(sandbox, mode):
@@ -59,7 +39,7 @@ def test_every_symbol_in_one_request_each_and_one_true_outcome_per_order(sandbox
             sandbox.fill(EX, filled)
 
     sandbox.on_request(during)
-    report = kill(sandbox, mode, max_concurrency=1)
+    report = kill(sandbox, EX, mode, max_concurrency=1)
 
     ids = [o.request.order_id for o in report.outcomes]
     assert sorted(ids) == sorted(o.order_id for o in before)
@@ -84,7 +64,7 @@ def test_named_symbols_scope_the_kill_switch(sandbox, mode):
     before = sandbox.seed_orders(EX, BOOK)
     scope = ["ETH/USDT:USDT", "BTC/USDC:USDC"]
 
-    report = kill(sandbox, mode, scope)
+    report = kill(sandbox, EX, mode, scope)
 
     in_scope = {o.order_id for o in before if o.symbol in scope}
     assert {o.request.order_id for o in report.outcomes} == in_scope
