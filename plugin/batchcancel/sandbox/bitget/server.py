@@ -53,10 +53,11 @@ class BitgetServer:
     name = EXCHANGE_ID
     redirect_path = PUBLIC_TIME  # where the redirect fault sends a client
     empty_success: Mapping[str, Any] = {"code": "00000", "msg": "success", "requestTime": 0, "data": {}}
+    venue_class = BitgetVenue
 
     def __init__(self, ctx: ExchangeContext) -> None:
         self.ctx = ctx
-        self.venue = BitgetVenue(ctx)
+        self.venue = self.venue_class(ctx)
         self._routes: dict[tuple[str, str], tuple[_Handler, bool]] = {
             ("GET", PUBLIC_TIME): (public_time, False),
             ("GET", "/api/v2/spot/public/coins"): (empty_list, False),
@@ -87,18 +88,22 @@ class BitgetServer:
             if private:
                 call.account = self._authenticate(request)
             self.venue.charge(call, private)
-            params = (
-                dict(parse_qsl(request.raw_query, keep_blank_values=True))
-                if request.method == "GET"
-                else parse_json_object(request.body)
-            )
-            if params is None:
-                raise BitgetError(PARAM_ERROR, "Parameter verification failed: body is not a JSON object")
-            call.params = params
+            call.params = self.params_of(request)
             data = handler(self.venue, call)
             return self._reply(200, OK_CODE, "success", data, call, request)
         except BitgetError as error:
             return self._reply(error.status, error.code, error.msg, None, call, request)
+
+    def params_of(self, request: HttpRequest) -> dict[str, Any]:
+        """The query of a GET, the JSON object body of a POST (anything else: Bitget's 40017)."""
+        params = (
+            dict(parse_qsl(request.raw_query, keep_blank_values=True))
+            if request.method == "GET"
+            else parse_json_object(request.body)
+        )
+        if params is None:
+            raise BitgetError(PARAM_ERROR, "Parameter verification failed: body is not a JSON object")
+        return params
 
     def _reply(
         self, status: int, code: str, msg: str, data: Any, call: RequestContext | None, request: HttpRequest
