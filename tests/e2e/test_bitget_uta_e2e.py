@@ -137,7 +137,7 @@ def test_an_entry_missing_from_the_answer_is_sent_again_and_ends_true(sandbox, m
     orders = sandbox.seed_orders("bitget", {"BTC/USDT": 10, "ETH/USDT": 5})
     sandbox.inject(BATCH, "drop_item")  # applied to every order; one entry is missing
     report = run(sandbox, mode, by_order_id(orders), Settings(backoff_base_s=0.01))
-    assert [(e.fault, e.items) for e in sandbox.log if e.path == BATCH][0] == ("drop_item", 15)
+    assert next((e.fault, e.items) for e in sandbox.log if e.path == BATCH) == ("drop_item", 15)
     (again,) = [o for o in report.outcomes if o.status is not Status.CANCELED]
     assert (again.status, again.code) == (Status.ALREADY_CLOSED, "25204")
     assert len(report.canceled) == 14 and sandbox.open_orders("bitget") == []
