@@ -5,8 +5,8 @@ handlers (they take a :class:`~.venue.BitgetVenue`, never the server); ``rules.p
 documented facts, ``shapes.py`` its response records, ``catalog.py`` the markets it lists.
 
 ``UTA_EXCHANGE`` is the same exchange for unified trading accounts (``Sandbox(bitget_uta=True)``):
-``uta_server.py`` serves v3 (``uta_orders.py``, ``uta_shapes.py``, ``uta_rules.py``) and refuses v2
-trading, as Bitget does for such an account.
+``server.BitgetUtaServer`` serves v3 (``uta_orders.py``, ``uta_shapes.py``, ``uta_rules.py``) and
+refuses v2 trading, as Bitget does for such an account.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import attrs
 from ..exchange import ExchangeSpec
 from .catalog import default_markets
 from .rules import EXCHANGE_ID, base_limit
-from .server import BitgetServer
+from .server import BitgetServer, BitgetUtaServer
 from .uta_rules import base_limit as uta_base_limit
-from .uta_server import BitgetUtaServer
 
 EXCHANGE = ExchangeSpec(
     name=EXCHANGE_ID,

@@ -3,16 +3,26 @@ cancel, batch cancel and cancel-all (``cancel-symbol-order``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..book import FILLED, OPEN, DuplicateClientOrderId, OrderSpec, SandboxOrder
-from ..wire import RequestContext, int_param, is_positive_number
+from ..wire import HttpRequest, Reply, RequestContext, int_param, is_positive_number, parse_json_array
 from . import uta_shapes as shapes
 from .rules import OK_CODE, PARAM_ERROR, BitgetError
 from .uta_rules import (
     BATCH_MAX,
+    CANCEL,
+    CANCEL_BATCH,
+    CANCEL_SYMBOL,
+    CLASSIC_REFUSED,
+    INSTRUMENTS,
     NOT_FOUND,
+    ORDER_INFO,
     PAGE_MAX,
+    PLACE,
+    SETTINGS,
+    UNFILLED,
     book_category,
     category_param,
 )
@@ -190,3 +200,54 @@ def cancel_symbol(bitget: BitgetVenue, call: RequestContext) -> Any:
 def entry_codes(entries: list[dict[str, Any]]) -> tuple[str, ...]:
     """Per-entry codes of a cancel-batch answer, in answer order: ``00000`` for a success."""
     return tuple(str(e.get("code") or OK_CODE) for e in entries)
+
+
+def classic_refused(bitget: BitgetVenue, call: RequestContext) -> Any:
+    raise BitgetError(*CLASSIC_REFUSED)
+
+
+ROUTES: dict[tuple[str, str], tuple[Callable[[BitgetVenue, RequestContext], Any], bool]] = {
+    ("GET", INSTRUMENTS): (instruments, False),
+    ("GET", SETTINGS): (settings, True),
+    ("POST", PLACE): (place, True),
+    ("GET", UNFILLED): (unfilled, True),
+    ("GET", ORDER_INFO): (order_info, True),
+    ("POST", CANCEL): (cancel, True),
+    ("POST", CANCEL_BATCH): (cancel_batch, True),
+    ("POST", CANCEL_SYMBOL): (cancel_symbol, True),
+}
+"""(method, path) -> (handler, private) of what UTA mode serves besides the classic routes."""
+
+
+# -- the wire: cancel-batch's array body, and its faults ------------------------------------------
+
+
+def count_items(request: HttpRequest) -> int:
+    if request.path == CANCEL:
+        return 1
+    if request.path == CANCEL_BATCH:
+        orders = parse_json_array(request.body)
+        return len(orders) if orders is not None else 0
+    return 0
+
+
+def mangle_batch(kind: str, reply: Reply, pick: Callable[[int], int]) -> None:
+    """drop_item / extra_item / no_error_code on a cancel-batch answer's entry list, in place."""
+    payload = reply.payload
+    if not isinstance(payload, dict) or payload.get("code") != OK_CODE:
+        return
+    entries = payload["data"]
+    codes = entry_codes(entries)
+    if kind == "drop_item" and entries:
+        del entries[pick(len(entries))]
+        codes = entry_codes(entries)
+    elif kind == "extra_item":
+        entries.append({"orderId": str(9_000_000_000_000_000_000 + pick(10**9)), "clientOid": ""})
+        codes = entry_codes(entries)
+    elif kind == "no_error_code":
+        # Failures keep their message only; "does not exist" reads "notExisted", as the
+        # cancel-all page's own example. The log keeps the codes as they were applied.
+        for entry in entries:
+            if entry.pop("code", None) == NOT_FOUND[0]:
+                entry["msg"] = "notExisted"
+    reply.item_codes = codes

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..venue import Venue
 from ..wire import RequestContext
 from .rules import EXCHANGE_ID, RATE_LIMITED, BitgetError, base_limit
+from .uta_rules import base_limit as uta_base_limit
 
 
 class BitgetVenue(Venue):
@@ -29,3 +30,9 @@ class BitgetVenue(Venue):
         call.grant = self.ctx.limiter.take(key, limit)  # Bitget sends no header; the log shows it
         if not call.grant.granted:
             raise RATE_LIMITED
+
+
+class BitgetUtaVenue(BitgetVenue):
+    """The same state for unified trading accounts: v3's budgets besides v2's."""
+
+    limit_of = staticmethod(uta_base_limit)
