@@ -36,6 +36,8 @@ class BenchConfig:
     filled: int = 0
     concurrency: int | None = None
     """batchcancel's ``max_concurrency`` (None: the Settings default)."""
+    bitget_uta: bool = False
+    """Bitget accounts are unified trading accounts (the sandbox serves v3)."""
 
     def workload(self, exchange: str) -> Workload:
         return Workload(
@@ -91,10 +93,16 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
     progress = progress or Progress(quiet=True)
     settings = Settings(max_concurrency=config.concurrency) if config.concurrency else None
     rows: list[Row] = []
-    with Sandbox(latency_ms=config.latency_ms, seed=config.seed, budget_scale=config.budget_scale) as sandbox:
+    with Sandbox(
+        latency_ms=config.latency_ms,
+        seed=config.seed,
+        budget_scale=config.budget_scale,
+        bitget_uta=config.bitget_uta,
+    ) as sandbox:
         for exchange in config.exchanges:
             workload = config.workload(exchange)
-            progress.line(f"{exchange}: {workload.describe()}")
+            account = " (UTA account, v3)" if config.bitget_uta and exchange == "bitget" else ""
+            progress.line(f"{exchange}{account}: {workload.describe()}")
             for method in config.methods:
                 runs: list[Measured] = []
                 for repeat in range(config.repeats):
@@ -110,9 +118,10 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
                     )
                     runs.append(one)
                     if method == config.methods[0] and repeat == 0:
+                        fewest = minimum_requests(one.seeded, config.bitget_uta)
                         progress.line(
                             f"  bound {one.bound_s:.3f} s; fewest possible requests "
-                            f"{minimum_requests(one.seeded)} (batches at the documented maximum)"
+                            f"{fewest} (batches at the documented maximum)"
                         )
                     progress.line(
                         f"  {label}: {one.result.wall_s:.3f} s, {one.result.requests} requests, "
