@@ -183,3 +183,23 @@ def test_a_classic_account_never_sends_v3(uta_sandbox, sandbox_server, mode):
     )
     assert report.ok and not any("/api/v3/trade/" in e.path for e in sandbox_server.log)
     sandbox_server.reset()
+
+
+def test_markets_loaded_before_the_keys_leave_the_choice_to_ccxt(sandbox, mode):
+    # Without keys ccxt's load_markets cannot probe, and leaves options['uta'] unset; the plugin
+    # then sends neither v2 nor v3 itself: ccxt's cancel_order probes and cancels through v3.
+    orders = sandbox.seed_orders("bitget", {"BTC/USDT": 2})
+    keys = {"apiKey": sandbox.api_key, "secret": sandbox.secret, "password": sandbox.password}
+
+    def keys_after_markets(exchange):
+        assert exchange.options["uta"] is None
+        for name, value in keys.items():
+            setattr(exchange, name, value)
+
+    report = run_cancel(
+        sandbox, "bitget", mode, by_order_id(orders), loaded=True, prepare=keys_after_markets,
+        options={"uta": None}, apiKey=None, secret=None, password=None,
+    )  # fmt: skip
+    assert report.ok and {o.via for o in report.outcomes} == {"ccxt:single"}
+    counts = served(sandbox)  # ccxt probes in each cancel_order in flight before the first answer
+    assert set(counts) == {"/api/v3/account/settings", SINGLE} and counts[SINGLE] == 2

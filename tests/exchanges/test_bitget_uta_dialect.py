@@ -148,3 +148,14 @@ def test_state_reads_name_the_order_or_say_nothing():
             UTA.read_state(call, hostile)
     gone = ccxt.ExchangeError('bitget {"code":"25204","msg":"Order does not exist","data":null}')
     assert UTA.read_state_error(call, gone) is OrderState.GONE
+
+
+def test_an_account_ccxt_has_not_decided_on_goes_to_ccxt_which_decides_per_call():
+    # options['uta'] still None once markets are loaded (loaded before the keys were set):
+    # neither v2 nor v3 is sent; ccxt's cancel_order probes the account itself.
+    undecided = BitgetDialect(lambda: None)
+    group = undecided.group_of(item("BTC/USDT", order_id="1"))
+    assert isinstance(group, Unsupported) and undecided.routes(group) == ()
+    assert "options['uta'] unset" in undecided.unserved_reason(group)
+    assert undecided.build_state_read(item("BTC/USDT", order_id="1")) is None
+    assert undecided.list_scopes(MARKETS) == ()

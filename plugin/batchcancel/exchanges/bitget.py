@@ -159,7 +159,10 @@ class BitgetDialect(Dialect[BitgetGroup]):
         return budgets
 
     def group_of(self, item: WorkItem) -> BitgetGroup:
-        if self.uta:
+        uta = self._uta()
+        if uta is None:  # markets loaded without ccxt deciding (no keys then): ccxt decides per call
+            return Unsupported("ccxt has not decided whether the account is UTA (options['uta'] unset)")
+        if uta:
             return self._v3.group_of(item)
         market, request = item.market, item.request
         params = dict(request.params)
@@ -321,7 +324,7 @@ class BitgetDialect(Dialect[BitgetGroup]):
         return OrderState.GONE if code is not None and code in CODES.not_open else None
 
     def list_scopes(self, markets: Mapping[str, Any]) -> Sequence[Hashable]:
-        if self.uta:
+        if self._uta() is not False:
             return ()
         scopes: set[str] = set()
         for market in markets.values():
