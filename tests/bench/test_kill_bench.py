@@ -12,14 +12,14 @@ from batchcancel.cli import main
 QUIET = Progress(quiet=True)
 
 
-def test_kill_switch_rows_for_the_batchcancel_methods_both_exchanges():
+def test_kill_switch_rows_for_the_batchcancel_methods_every_exchange():
     config = BenchConfig(
         orders=60, symbols=6, latency_ms=0, repeats=1, filled=3, kind=KILL_WORKLOAD,
         methods=(BATCHES, CANCEL_ALL), budget_scale=100,
     )  # fmt: skip
     rows = run_bench(config, QUIET)
     assert [(r.method, r.exchange) for r in rows] == [
-        (m, e) for e in ("bybit", "bitget") for m in (BATCHES, CANCEL_ALL)
+        (m, e) for e in ("bybit", "bitget", "binanceusdm") for m in (BATCHES, CANCEL_ALL)
     ]
     by = {(r.method, r.exchange): r for r in rows}
     for row in rows:
@@ -28,6 +28,10 @@ def test_kill_switch_rows_for_the_batchcancel_methods_both_exchanges():
     # Every category of the account (Bybit spot, linear, inverse): the listing pages, a few
     # cancel-alls (spot, linear USDT, one per inverse coin) and the read-back.
     assert by[CANCEL_ALL, "bybit"].requests <= 20
+    # Binance: listed (plain and conditional), one cancel-all per symbol, read back, then each of
+    # the 57 live orders' state read (the answer names none).
+    assert by[CANCEL_ALL, "binanceusdm"].requests == 2 + 6 + 2 + 57
+    assert by[BATCHES, "binanceusdm"].requests == 2 + 6  # listed, then one batch of 10 per symbol
 
 
 def test_kill_switch_command_with_ccxt_cancel_all_orders(tmp_path):
