@@ -100,7 +100,7 @@ def test_env_switch_names_are_trimmed_and_case_insensitive_and_typos_warned_once
     warnings = [r.getMessage() for r in caplog.records if "no known plugin" in r.getMessage()]
     assert warnings == [
         "batchcancel: BATCHCANCEL_DISABLE_PLUGINS names no known plugin: 'bitgte'; "
-        "known plugins: bitget, bybit, ccxt"
+        "known plugins: bitget, bybit, ccxt, okx"
     ]
 
 
@@ -119,7 +119,7 @@ def test_settings_plugin_names_are_trimmed_case_insensitive_and_typos_warned_onc
     assert [o.status.value for o in first.outcomes] == ["canceled", "canceled"]
     warnings = [r.getMessage() for r in caplog.records if "no known plugin" in r.getMessage()]
     assert len(warnings) == 1 and "'bybt'" in warnings[0]
-    assert "known plugins: bitget, bybit, ccxt" in warnings[0]
+    assert "known plugins: bitget, bybit, ccxt, okx" in warnings[0]
 
 
 def test_env_switch_turns_off_autoload_of_third_party_plugins_only(thirdparty, monkeypatch):

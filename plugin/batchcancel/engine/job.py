@@ -271,6 +271,12 @@ class CancelJob:
                 for state, verdict in zip(states, verdicts, strict=True):
                     self._apply(state, verdict, call, now, delay)
                 return
+        per_item = dialect.read_error_items(call, error)
+        if per_item is not None and len(per_item) == len(states):
+            delay = self._call_backoff(states)
+            for state, item_verdict in zip(states, per_item, strict=True):
+                self._apply(state, item_verdict, call, now, delay)
+            return
         verdict = dialect.read_error(call, error) or self._verdict_for(call, error, now)
         log.debug(
             "batchcancel: %s failed for %d order(s): %s",
