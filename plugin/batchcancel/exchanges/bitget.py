@@ -337,6 +337,9 @@ class BitgetDialect(Dialect[BitgetGroup]):
         cursor = (end or orders[-1].order_id) if len(orders) >= PAGE_LIMIT else None
         return OpenPage(tuple(orders), cursor)
 
+    def countdown_unsupported_reason(self) -> str:
+        return "Bitget's classic (v2) API has no cancel-all countdown (dead-man's switch) endpoint"
+
     def place_of(self, item: WorkItem) -> str:
         scope = SPOT_SCOPE if item.market.get("spot") else product_type(item.market)
         return _place(item.market_id, scope)
