@@ -71,7 +71,8 @@ def test_filled_cancelled_missing_and_unknown_symbol_orders_get_their_true_outco
     orders = sandbox.seed_orders("okx", {"BTC/USDT": 3, "ETH/USDT:USDT": 3})
     sandbox.fill("okx", [orders[0].order_id])
     sandbox.fill("okx", [orders[3].order_id], qty="0.5")  # partly filled: still cancellable
-    requests = by_order_id(orders) + [
+    requests = [
+        *by_order_id(orders),
         CancelRequest("BTC/USDT", order_id="1899999999999999999"),  # no such order
         CancelRequest("NOPE/USDT", order_id="1"),  # no such market: nothing is sent for it
         CancelRequest("ETH/USDT:USDT", client_order_id=orders[4].client_order_id),
@@ -99,7 +100,7 @@ def test_a_batch_where_every_order_fails_is_read_order_by_order_from_cckts_excep
     # order's sCode is still read from the answer inside the exception, by id.
     orders = sandbox.seed_orders("okx", {"BTC/USDT": 2, "SOL/USDT:USDT": 1})
     sandbox.fill("okx", [o.order_id for o in orders])
-    report = run(sandbox, mode, by_order_id(orders) + [CancelRequest("BTC/USDT", order_id="7")])
+    report = run(sandbox, mode, [*by_order_id(orders), CancelRequest("BTC/USDT", order_id="7")])
 
     assert [(o.status, o.code) for o in report.outcomes] == [(Status.ALREADY_CLOSED, "51402")] * 3 + [
         (Status.ALREADY_CLOSED, "51400")
@@ -178,8 +179,9 @@ def test_verify_mode_reads_the_account_back_through_orders_pending(sandbox, mode
     orders = sandbox.seed_orders("okx", {"BTC/USDT": 3, "BTC/USDT:USDT": 2})
     algos = sandbox.seed_orders("okx", {"ETH/USDT:USDT": 1}, order_filter="oco")
     sandbox.inject(BATCH, "ack_not_applied", times=1)  # "0" for all, nothing done
-    requests = by_order_id(orders) + [
-        CancelRequest(algos[0].symbol, algos[0].order_id, params={"stop": True})
+    requests = [
+        *by_order_id(orders),
+        CancelRequest(algos[0].symbol, algos[0].order_id, params={"stop": True}),
     ]
 
     report = run(sandbox, mode, requests, Settings(verify=True, **FAST))

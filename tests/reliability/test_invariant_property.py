@@ -12,6 +12,7 @@ from tests.helpers import FAST, check_invariant, run_cancel
 SYMBOLS = {
     "bybit": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "SOL/USDT:USDT", "BTC/USD:BTC"],
     "bitget": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "BTC/USD:BTC"],
+    "okx": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "BTC/USD:BTC"],
 }
 # Every fault kind the sandbox has, but the two whose point is elsewhere: ``trickle`` is bounded
 # only by the deadline (tests/reliability/test_truth_cases.py), and ``ack_not_applied`` leaves an
@@ -29,7 +30,7 @@ FAULTS = [kind for kind in FAULT_KINDS if kind not in ("trickle", "ack_not_appli
 def test_every_request_gets_one_true_outcome_whatever_happens(sandbox, data):
     sandbox.reset()
     sandbox.set_budget_scale(100)
-    exchange_id = data.draw(st.sampled_from(["bybit", "bitget"]), label="exchange")
+    exchange_id = data.draw(st.sampled_from(["bybit", "bitget", "okx"]), label="exchange")
     mode = data.draw(st.sampled_from(["sync", "async"]), label="mode")
     symbols = data.draw(st.lists(st.sampled_from(SYMBOLS[exchange_id]), min_size=1, max_size=3, unique=True))
     counts = {symbol: data.draw(st.integers(1, 30), label=f"orders on {symbol}") for symbol in symbols}

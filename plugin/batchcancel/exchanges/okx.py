@@ -69,6 +69,7 @@ from batchcancel.exchanges.okx_api import (
     READ_BUDGET,
     READ_LIMIT,
     READ_ROUTE,
+    SERVICE_CODES,
     SINGLE_BUDGET,
     SINGLE_LIMIT,
     SINGLE_METHOD,
@@ -283,7 +284,10 @@ def _read_entries(call: Call, data: Any) -> list[Verdict]:
         if code is None or not code.lstrip("-").isdigit():
             verdicts.append(Verdict.missing())  # an entry without a code says nothing
             continue
-        verdicts.append(CODES.item_verdict(code, str(entry.get("sMsg") or "")))
+        message = str(entry.get("sMsg") or "")
+        verdicts.append(
+            Verdict.unknown(code, message) if code in SERVICE_CODES else CODES.item_verdict(code, message)
+        )
     return verdicts
 
 

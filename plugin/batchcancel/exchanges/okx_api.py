@@ -83,12 +83,21 @@ CODES = CodeBook(
         "50061",  # The sub-account's order rate limit is reached
     },
     transient={
+        "51410",  # Cancellation failed as the order is already being cancelled (read it again)
+    },
+)
+
+# Service errors: nobody says whether the cancel was applied. For a whole request ccxt's classes
+# say it (50001 OnMaintenance, 50004 RequestTimeout, 50013/50026 ExchangeNotAvailable) and the
+# engine decides; for one order in a batch the dialect reads them as "unknown" (send again, read
+# the order before giving up).
+SERVICE_CODES = frozenset(
+    {
         "50001",  # Service temporarily unavailable (matching engine upgrading)
         "50004",  # Endpoint request timeout (does not say whether it was applied)
         "50013",  # System is busy
         "50026",  # System error
-        "51410",  # Cancellation failed as the order is already being cancelled (read it again)
-    },
+    }
 )
 
 # state values of an order (order details / orders-pending) and what each means for a cancel.

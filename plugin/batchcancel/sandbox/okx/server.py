@@ -93,7 +93,7 @@ class OkxServer:
             data = handler(self.venue, call)
         except OkxError as error:
             return self._reply(error.status, error.code, error.msg, [], call, request)
-        if request.path not in ITEMIZED:
+        if request.method != "POST" or request.path not in ITEMIZED:  # GET trade/order is a read
             return self._reply(200, OK_CODE, "", data, call, request)
         call.item_codes = tuple(str(entry.get("sCode")) for entry in data)
         failed = sum(code != OK_CODE for code in call.item_codes)
