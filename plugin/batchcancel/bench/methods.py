@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from batchcancel.bench.workload import ALREADY_CLOSED, BYBIT, CANCELED, FAILED, Seeded, SeededOrder
+from batchcancel.bench.workload import ALREADY_CLOSED, BYBIT, CANCELED, FAILED, OKX, Seeded, SeededOrder
 
 CCXT_LOOP = "ccxt-loop"
 CCXT_CANCEL_ORDERS = "ccxt-cancel-orders"
@@ -126,7 +126,7 @@ def _chunk_size(exchange: str, category: str) -> int:
     """The documented maximum per request, which the caller of ccxt's ``cancel_orders`` must respect."""
     if exchange == BYBIT:
         return 10 if category == "spot" else 20
-    return 50
+    return 20 if exchange == OKX else 50
 
 
 def _ccxt_cancel_orders(sandbox: Any, seeded: Seeded) -> RunResult:
