@@ -27,6 +27,7 @@ from typing import Any
 from batchcancel.engine.classify import describe
 from batchcancel.engine.dialect import Call, Dialect
 from batchcancel.engine.drivers import check_exchange
+from batchcancel.engine.sent import Purpose, Sent
 from batchcancel.errors import CountdownError, HeartbeatFailed, NotSupported
 from batchcancel.redact import Redactor
 
@@ -156,6 +157,11 @@ def check_timeout(timeout_s: Any, allowed: tuple[float, float], exchange_id: str
     return float(timeout_s)
 
 
+def countdown_sent(call: Call) -> Sent:
+    """The engine's record of a countdown call, for its drivers' call path."""
+    return Sent(call, Purpose.COUNTDOWN, via=call.via or call.method)
+
+
 def _call(exchange: Any, call: Call, wait_s: float) -> tuple[Any, BaseException | None]:
     """Make ``call`` in a daemon thread; a call that takes longer than ``wait_s`` is a failure
     (the request may still land later; the next heartbeat re-arms anyway)."""
@@ -165,7 +171,7 @@ def _call(exchange: Any, call: Call, wait_s: float) -> tuple[Any, BaseException 
     result: list[Any] = []
 
     def work() -> None:
-        result.append(_call_sync(exchange, call))
+        result.append(_call_sync(exchange, countdown_sent(call)))
         done.set()
 
     threading.Thread(target=work, name="batchcancel-countdown", daemon=True).start()

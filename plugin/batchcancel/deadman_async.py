@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from batchcancel.deadman import Countdown, OnFailure, log
+from batchcancel.deadman import Countdown, OnFailure, countdown_sent, log
 from batchcancel.engine.dialect import Dialect
 from batchcancel.engine.drivers import _call_async, check_exchange
 from batchcancel.errors import HeartbeatFailed
@@ -91,7 +91,7 @@ class AsyncDeadMansSwitch:
         for call in countdown.calls(arm):
             try:
                 response, error, _ = await asyncio.wait_for(
-                    _call_async(self._exchange, call), timeout=countdown.interval_s
+                    _call_async(self._exchange, countdown_sent(call)), timeout=countdown.interval_s
                 )
             except asyncio.TimeoutError:
                 response, error = None, TimeoutError(f"no answer within {countdown.interval_s:.1f} s")
