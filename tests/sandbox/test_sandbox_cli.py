@@ -68,7 +68,7 @@ def test_json_line_fixed_port_and_credentials_verbose_lines_and_sigterm_exit_0()
             "api_key": "botkey",
             "secret": "botsecret",
             "passphrase": "botpass",
-            "exchanges": ["bybit", "bitget"],
+            "exchanges": ["bybit", "bitget", "okx"],
         }
         ex = client(info)
         ex.load_markets()

@@ -30,7 +30,7 @@ PROG = "batchcancel sandbox"
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sandbox",
-        help="run a loopback Bybit v5 + Bitget v2 exchange for testing bots",
+        help="run a loopback Bybit v5 + Bitget v2 + OKX v5 exchange for testing bots",
         description="Serve a local Bybit v5 and Bitget v2 exchange on loopback until Ctrl-C, SIGINT or "
         "SIGTERM (exit status 0). Real ccxt and pybit talk to it unchanged; see docs/sandbox.md.",
     )
@@ -183,11 +183,11 @@ def info(sb: Sandbox) -> dict[str, Any]:
 
 def banner(sb: Sandbox) -> str:
     # Printing the generated credentials is the point here: they are this local sandbox's own.
-    return f"""batchcancel sandbox: Bybit v5 + Bitget v2 on {sb.url}  (Ctrl-C or SIGTERM stops it)
+    return f"""batchcancel sandbox: Bybit v5 + Bitget v2 + OKX v5 on {sb.url}  (Ctrl-C or SIGTERM stops it)
 
   api key   {sb.api_key}
   secret    {sb.secret}
-  password  {sb.password}   (Bitget passphrase)
+  password  {sb.password}   (Bitget and OKX passphrase)
 
 ccxt (sync; for async use ccxt.async_support the same way):
 
@@ -202,6 +202,11 @@ bitget = ccxt.bitget({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}", "passw
                       "options": {LEAN_OPTIONS["bitget"]!r}}})
 bitget.urls["api"] = {{key: "{sb.url}" for key in bitget.urls["api"]}}
 bitget.has["fetchCurrencies"] = False
+
+okx = ccxt.okx({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}", "password": "{sb.password}",
+                "options": {LEAN_OPTIONS["okx"]!r}}})
+okx.urls["api"] = {{"rest": "{sb.url}"}}
+okx.has["fetchCurrencies"] = False
 
 pybit:
 

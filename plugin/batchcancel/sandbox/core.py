@@ -1,4 +1,4 @@
-"""``Sandbox``: the loopback exchange (Bybit v5 + Bitget v2 by default) and its test-facing API."""
+"""``Sandbox``: the loopback exchange (Bybit v5 + Bitget v2 + OKX v5 by default) and its test-facing API."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ AccountRef = Account | str | None  # an Account, a uid, or None for the default 
 
 
 class Sandbox:
-    """A loopback exchange for Bybit v5 and Bitget v2 that real ccxt and pybit talk to unchanged.
+    """A loopback exchange for Bybit v5, Bitget v2 and OKX v5 that real ccxt and pybit talk to unchanged.
 
     ``exchanges`` lists what it serves (default: ``registry.EXCHANGES``); see docs/sandbox.md for
     adding one."""
