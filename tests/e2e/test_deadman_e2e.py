@@ -202,3 +202,22 @@ def test_the_sync_switch_refuses_an_async_exchange_and_the_other_way_round(sandb
         DeadMansSwitch(ccxt.async_support.okx(), timeout_s=30)
     with pytest.raises(WrongExchangeKind):
         AsyncDeadMansSwitch(sandbox.client("okx"), timeout_s=30)
+
+
+def test_a_failure_quoting_the_credentials_back_reports_none_of_them(sandbox, caplog):
+    # A gateway page that echoes the request's headers (API key, passphrase) fails the heartbeat:
+    # neither the log nor the HeartbeatFailed handed to on_failure may carry them.
+    failures: list[HeartbeatFailed] = []
+
+    def body(switch):
+        with switch:
+            sandbox.inject(AFTER, "echo_headers", times=1)
+            time.sleep(0.8 * TIMEOUT_S)
+
+    with caplog.at_level(logging.ERROR, logger="batchcancel"):
+        run_switch(sandbox, "sync", body, on_failure=failures.append)
+
+    assert len(failures) == 1 and "***" in str(failures[0])
+    texts = [str(failures[0]), caplog.text]
+    for secret in (sandbox.api_key, sandbox.secret, sandbox.password):
+        assert all(secret not in text for text in texts)
