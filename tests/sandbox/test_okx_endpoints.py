@@ -181,3 +181,23 @@ def test_the_router_picks_the_longest_prefix_okx_api_v5_over_bitget_api(sandbox:
     raw.okx("GET", "/api/v5/trade/orders-pending")
     raw.bitget("GET", "/api/v2/spot/trade/unfilled-orders")
     assert [(e.exchange, e.status) for e in sandbox.log] == [("okx", 200), ("bitget", 200)]
+
+
+def test_place_one_order_by_object_and_read_it_by_client_id(sandbox: Sandbox, raw) -> None:
+    params = {
+        "instId": "ETH-USDT",
+        "tdMode": "cash",
+        "side": "sell",
+        "ordType": "limit",
+        "px": "3100",
+        "sz": "2",
+    }
+    placed = raw.okx("POST", "/api/v5/trade/order", {**params, "clOrdId": "mine1"}).json()
+    assert placed["code"] == "0" and placed["data"][0]["clOrdId"] == "mine1"
+    again = raw.okx("POST", "/api/v5/trade/order", {**params, "clOrdId": "mine1"}).json()
+    assert (again["code"], again["data"][0]["sCode"]) == ("1", "51016")  # a duplicate clOrdId
+    read = raw.okx("GET", "/api/v5/trade/order", {"instId": "ETH-USDT", "clOrdId": "mine1"}).json()
+    assert read["code"] == "0" and read["data"][0]["state"] == "live"
+    assert read["data"][0]["ordId"] == placed["data"][0]["ordId"]
+    wrong = raw.okx("GET", "/api/v5/trade/order", {"instId": "BTC-USDT", "clOrdId": "mine1"}).json()
+    assert wrong["code"] == "51603"  # not under another instrument
