@@ -79,18 +79,18 @@ def test_filled_cancelled_missing_and_unknown_symbol_orders_get_their_true_outco
     ]
     first = run(sandbox, mode, requests[:2])  # cancels orders[1] (and meets the filled orders[0])
     assert [(o.status, o.code) for o in first.outcomes] == [
-        (Status.ALREADY_CLOSED, "51402"),
+        (Status.ALREADY_CLOSED, "51400"),
         (Status.CANCELED, "0"),
     ]
 
     report = run(sandbox, mode, requests[1:])
 
     outcomes = [(o.status, o.code) for o in report.outcomes]
-    assert outcomes[0] == (Status.ALREADY_CLOSED, "51401")  # cancelled by the first call
+    assert outcomes[0] == (Status.ALREADY_CLOSED, "51400")  # cancelled by the first call
     assert outcomes[1:5] == [(Status.CANCELED, "0")] * 4
     assert outcomes[5] == (Status.ALREADY_CLOSED, "51400")
     assert report.outcomes[6].status is Status.REJECTED and report.outcomes[6].via == "resolve"
-    assert outcomes[7] == (Status.ALREADY_CLOSED, "51401")  # orders[4] again, by its client id
+    assert outcomes[7] == (Status.ALREADY_CLOSED, "51400")  # orders[4] again, by its client id
     assert sandbox.open_orders("okx") == []
     assert cancels(sandbox) == Counter({BATCH: 1})  # the log holds the second call only
 
@@ -102,7 +102,7 @@ def test_a_batch_where_every_order_fails_is_read_order_by_order_from_cckts_excep
     sandbox.fill("okx", [o.order_id for o in orders])
     report = run(sandbox, mode, [*by_order_id(orders), CancelRequest("BTC/USDT", order_id="7")])
 
-    assert [(o.status, o.code) for o in report.outcomes] == [(Status.ALREADY_CLOSED, "51402")] * 3 + [
+    assert [(o.status, o.code) for o in report.outcomes] == [(Status.ALREADY_CLOSED, "51400")] * 3 + [
         (Status.ALREADY_CLOSED, "51400")
     ]
     assert cancels(sandbox) == Counter({BATCH: 1})
@@ -158,7 +158,7 @@ def test_past_a_pinned_budget_50011_answers_are_waited_out_not_failed(sandbox, m
 @pytest.mark.parametrize(
     ("fault", "statuses", "batches"),
     [
-        # All five cancelled, one answered for nobody: asked again, it is not open (51401).
+        # All five cancelled, one answered for nobody: asked again, it is not open (51400).
         ("drop_item", {Status.CANCELED: 4, Status.ALREADY_CLOSED: 1}, 2),
         # An entry for an order nobody asked for answers for nobody.
         ("extra_item", {Status.CANCELED: 5}, 1),

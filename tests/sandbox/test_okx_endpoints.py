@@ -50,7 +50,7 @@ def test_place_list_read_and_cancel_one_order_through_ccxt(sandbox: Sandbox, okx
     assert okx.fetch_order(placed["id"], "BTC/USDT:USDT")["status"] == "open"
     okx.cancel_order(placed["id"], "BTC/USDT:USDT")
     assert okx.fetch_order(placed["id"], "BTC/USDT:USDT")["status"] == "canceled"
-    with pytest.raises(ccxt.OrderNotFound):  # 51401: already cancelled
+    with pytest.raises(ccxt.OrderNotFound):  # 51400: filled, cancelled or unknown
         okx.cancel_order(placed["id"], "BTC/USDT:USDT")
     with pytest.raises(ccxt.OrderNotFound):  # 51603 on a read of an unknown order
         okx.fetch_order("1899999999999999999", "BTC/USDT:USDT")
@@ -64,7 +64,7 @@ def test_a_batch_answers_code_2_with_an_scode_per_order_and_at_most_20(sandbox: 
     assert answer["code"] == "2"
     assert [(e.get("ordId"), e.get("clOrdId"), e["sCode"]) for e in answer["data"]] == [
         (orders[0].order_id, orders[0].client_order_id, "0"),
-        (orders[1].order_id, "", "51402"),
+        (orders[1].order_id, "", "51400"),
         (orders[2].order_id, orders[2].client_order_id, "0"),
         ("", "nobody", "51400"),
     ]
@@ -75,7 +75,7 @@ def test_a_batch_answers_code_2_with_an_scode_per_order_and_at_most_20(sandbox: 
     assert unknown["code"] == "51001"
     assert next(entry.item_codes for entry in sandbox.log if entry.path == BATCH) == (
         "0",
-        "51402",
+        "51400",
         "0",
         "51400",
     )
@@ -86,7 +86,7 @@ def test_cancel_order_refuses_what_is_not_open_with_its_code(sandbox: Sandbox, r
     params = {"instId": "SOL-USDT", "ordId": order.order_id}
     assert raw.okx("POST", CANCEL, params).json()["data"][0]["sCode"] == "0"
     again = raw.okx("POST", CANCEL, params).json()
-    assert (again["code"], again["data"][0]["sCode"]) == ("1", "51401")
+    assert (again["code"], again["data"][0]["sCode"]) == ("1", "51400")
 
 
 def test_algo_orders_are_listed_and_cancelled_by_algo_id_only(sandbox: Sandbox, raw) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..book import FILLED, OPEN, DuplicateClientOrderId, Miss, OrderBook, OrderSpec, SandboxOrder
+from ..book import FILLED, OPEN, DuplicateClientOrderId, OrderBook, OrderSpec, SandboxOrder
 from ..markets import Market
 from ..wire import RequestContext, int_param, is_positive_number
 from . import shapes
@@ -12,8 +12,6 @@ from .catalog import SPOT, SWAP
 from .rules import (
     ALGO_MAX,
     ALGO_TYPES,
-    ALREADY_CANCELED,
-    ALREADY_FILLED,
     ARRAY,
     BATCH_MAX,
     NOT_FOUND,
@@ -24,8 +22,6 @@ from .rules import (
     OkxError,
 )
 from .venue import OkxVenue
-
-_MISSES = {Miss.CANCELED: ALREADY_CANCELED, Miss.FILLED: ALREADY_FILLED}
 
 
 def instrument(okx: OkxVenue, inst_id: Any) -> Market:
@@ -115,8 +111,7 @@ def _cancel(okx: OkxVenue, call: RequestContext, entry: dict[str, Any], algo: bo
         now_ms=okx.ctx.clock.now_ms(),
     )
     if not outcome.ok or outcome.order is None:
-        code, message = _MISSES.get(outcome.miss, NOT_FOUND) if outcome.miss else NOT_FOUND
-        return _entry(order_id, client_id, code, message, algo)
+        return _entry(order_id, client_id, *NOT_FOUND, algo)  # filled, cancelled or unknown alike
     return _entry(outcome.order.order_id, outcome.order.client_order_id, OK_CODE, "", algo)
 
 

@@ -58,10 +58,15 @@ def base_limit(path: str, group: str | None = None) -> int:
         raise ValueError(f"no OKX budget for {path!r}") from None
 
 
+# HTTP status of OKX's parameter errors (its error table: 50014, 50000, 50002, 51000 are 400).
+BAD_REQUEST_CODES = frozenset({"50000", "50002", "50014", "51000"})
+
+
 class OkxError(Exception):
     """An answer without data: ``{"code", "msg", "data": []}`` with its HTTP status."""
 
-    def __init__(self, code: str, msg: str, status: int = 200) -> None:
+    def __init__(self, code: str, msg: str, status: int | None = None) -> None:
+        status = status if status is not None else 400 if code in BAD_REQUEST_CODES else 200
         super().__init__(f"{code} {msg}")
         self.code = code
         self.msg = msg
@@ -69,12 +74,11 @@ class OkxError(Exception):
 
 
 RATE_LIMITED = ("50011", "Too Many Requests", 429)
-NOT_FOUND = ("51400", "Order cancellation failed as the order has been filled, canceled or does not exist")
-ALREADY_CANCELED = ("51401", "Order cancellation failed as the order has already been canceled")
-ALREADY_FILLED = ("51402", "Order cancellation failed as the order has been completed")
+# OKX's error table: 51400 for a filled, cancelled or unknown order alike (51401 "already
+# canceled" and 51402 "already completed" are listed "only applicable to Nitro Spread").
+NOT_FOUND = ("51400", "Order cancellation failed as the order has been filled, canceled or does not exist.")
 ORDER_MISSING = ("51603", "Order does not exist")
-BAD_INSTRUMENT = ("51001", "Instrument ID does not exist")
-PARAM_ERROR = "50014"  # Parameter {0} can not be empty
+PARAM_ERROR = "50014"  # Parameter {0} can not be empty (HTTP 400)
 BATCH_FAILED_MSG = "All operations failed"
 
 
