@@ -26,7 +26,7 @@ from typing import Any
 
 from batchcancel.engine.classify import describe
 from batchcancel.engine.dialect import Call, Dialect
-from batchcancel.engine.drivers import check_exchange
+from batchcancel.engine.drivers import _call_sync, check_exchange
 from batchcancel.engine.sent import Purpose, Sent
 from batchcancel.errors import CountdownError, HeartbeatFailed, NotSupported
 from batchcancel.redact import Redactor
@@ -165,8 +165,6 @@ def countdown_sent(call: Call) -> Sent:
 def _call(exchange: Any, call: Call, wait_s: float) -> tuple[Any, BaseException | None]:
     """Make ``call`` in a daemon thread; a call that takes longer than ``wait_s`` is a failure
     (the request may still land later; the next heartbeat re-arms anyway)."""
-    from batchcancel.engine.drivers import _call_sync
-
     done = threading.Event()
     result: list[Any] = []
 
