@@ -21,6 +21,7 @@ from batchcancel.errors import (
     NotSupported,
     WrongExchangeKind,
 )
+from batchcancel.kill_api import KillSwitchUnavailable, cancel_all_orders, cancel_all_orders_async
 from batchcancel.manager import PluginManager, get_plugin_manager
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status
@@ -39,12 +40,15 @@ __all__ = [
     "CountdownError",
     "DeadMansSwitch",
     "HeartbeatFailed",
+    "KillSwitchUnavailable",
     "NotSupported",
     "PluginManager",
     "Settings",
     "Status",
     "WrongExchangeKind",
     "__version__",
+    "cancel_all_orders",
+    "cancel_all_orders_async",
     "cancel_orders",
     "cancel_orders_async",
     "get_plugin_manager",

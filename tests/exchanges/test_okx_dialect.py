@@ -164,18 +164,25 @@ def test_state_reads():
 
 def test_listing_pages_plain_and_algo_orders():
     scopes = DIALECT.list_scopes(MARKETS)
-    assert scopes[0] == "orders" and "conditional" in scopes
+    assert scopes[0] == "orders" and "conditional,oco" in scopes and "chase" in scopes
     plain = DIALECT.build_list("orders", None)
     assert plain.args == ({"limit": "100"},)
     page = DIALECT.read_list(plain, answer("0", {"ordId": "5", "clOrdId": "c", "instId": "BTC-USDT"}))
-    assert [(o.order_id, o.client_order_id, o.place) for o in page.orders] == [("5", "c", "BTC-USDT")]
+    assert [(o.order_id, o.client_order_id, o.place, o.params) for o in page.orders] == [
+        ("5", "c", "BTC-USDT", ())
+    ]
     assert page.next_cursor is None
     full = answer("0", *({"ordId": str(i), "instId": "BTC-USDT"} for i in range(100, 0, -1)))
     assert DIALECT.read_list(plain, full).next_cursor == "1"
     algo = DIALECT.build_list("oco", "7")
     assert algo.args == ({"limit": "100", "after": "7", "ordType": "oco"},)
     listed = DIALECT.read_list(algo, answer("0", {"algoId": "3", "instId": "BTC-USDT-SWAP"}))
-    assert listed.orders[0].place == "BTC-USDT-SWAP (algo)"
+    (row,) = listed.orders
+    assert (row.place, row.market_id, row.params) == (
+        "BTC-USDT-SWAP",
+        "BTC-USDT-SWAP",
+        (("trigger", "true"),),
+    )
     with pytest.raises(MalformedResponse):
         DIALECT.read_list(plain, answer("0", {"clOrdId": "c"}))
 

@@ -94,6 +94,12 @@ def test_algo_orders_are_listed_and_cancelled_by_algo_id_only(sandbox: Sandbox, 
     listed = raw.okx("GET", "/api/v5/trade/orders-algo-pending", {"ordType": "trigger"}).json()["data"]
     assert sorted(row["algoId"] for row in listed) == sorted(o.order_id for o in algos)
     assert raw.okx("GET", "/api/v5/trade/orders-pending").json()["data"] == []
+    oco = sandbox.seed_orders("okx", {"BTC/USDT:USDT": 1}, order_filter="oco")
+    both = raw.okx("GET", "/api/v5/trade/orders-algo-pending", {"ordType": "conditional,oco"}).json()["data"]
+    assert [row["algoId"] for row in both] == [oco[0].order_id]  # the two types one request may name
+    refused = raw.okx("GET", "/api/v5/trade/orders-algo-pending", {"ordType": "trigger,oco"}).json()
+    assert (refused["code"], refused["data"]) == ("51000", [])
+    raw.okx("POST", ALGOS, [{"instId": "BTC-USDT-SWAP", "algoId": oco[0].order_id}])
     plain = raw.okx("POST", BATCH, [{"instId": "BTC-USDT-SWAP", "ordId": algos[0].order_id}]).json()
     assert plain["data"][0]["sCode"] == "51400"  # an algo order is no plain order
     answer = raw.okx("POST", ALGOS, [{"instId": "BTC-USDT-SWAP", "algoId": o.order_id} for o in algos]).json()

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from batchcancel.bench.kill import KILL_METHODS, KILL_WORKLOAD, ORDERS_WORKLOAD, WORKLOADS
 from batchcancel.bench.methods import METHODS, parse_methods
 from batchcancel.bench.workload import CATEGORIES, EXCHANGES, parse_categories
 from batchcancel.cli_args import not_negative_float, positive_float, positive_int
@@ -50,7 +51,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--repeats", type=positive_int, default=3, help="runs per row; wall_s is the median")
     parser.add_argument("--seed", type=int, default=0, help="seed for the book and the latency jitter")
     parser.add_argument(
-        "--methods", default=",".join(METHODS), help=f"comma-separated, from: {', '.join(METHODS)}"
+        "--workload",
+        choices=WORKLOADS,
+        default=ORDERS_WORKLOAD,
+        help="orders: cancel the seeded orders by id (default); kill-switch: flatten the whole account "
+        f"(every category unless --categories; methods {', '.join(KILL_METHODS)})",
+    )
+    parser.add_argument(
+        "--methods",
+        default=None,
+        help=f"comma-separated, from: {', '.join(METHODS)} (kill-switch: {', '.join(KILL_METHODS)})",
     )
     parser.add_argument(
         "--filled", type=int, default=0, help="orders marked filled before cancelling (default 0)"
@@ -109,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
     exchanges = EXCHANGES if args.exchange == ALL else (args.exchange,)
     try:
-        methods = parse_methods(args.methods)
+        methods = parse_methods(args.methods, KILL_METHODS if args.workload == KILL_WORKLOAD else METHODS)
         categories = categories_from(args.categories, exchanges)
     except ValueError as error:
         print(f"batchcancel bench: {error}", file=sys.stderr)
@@ -147,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         methods=methods,
         filled=args.filled,
         concurrency=args.concurrency,
+        kind=args.workload,
     )
     try:
         rows = run_bench(config, progress)

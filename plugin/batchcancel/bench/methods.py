@@ -40,13 +40,15 @@ class RunResult:
     """batchcancel: which path decided how many orders (``bybit:batch``...)."""
 
 
-def parse_methods(value: str | Sequence[str] | None) -> tuple[str, ...]:
+def parse_methods(value: str | Sequence[str] | None, known: Sequence[str] = METHODS) -> tuple[str, ...]:
+    """The methods named in ``value``, out of ``known`` (all of them when None)."""
+    known = tuple(known)
     if value is None:
-        return METHODS
+        return known
     names = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
     for name in names:
-        if name not in METHODS:
-            raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
+        if name not in known:
+            raise ValueError(f"unknown method {name!r}; choose from {', '.join(known)}")
     return tuple(dict.fromkeys(n for n in names if n))
 
 

@@ -7,9 +7,11 @@ from typing import Any
 
 import attrs
 
+from batchcancel.bench.kill import KILL_WORKLOAD, ORDERS_WORKLOAD, kill_bound_s, run_kill_method
 from batchcancel.bench.methods import METHODS, RunResult, run_method
 from batchcancel.bench.report import Progress, Row, make_row
 from batchcancel.bench.workload import (
+    CATEGORIES,
     DEFAULT_CATEGORIES,
     EXCHANGES,
     Audit,
@@ -36,13 +38,17 @@ class BenchConfig:
     filled: int = 0
     concurrency: int | None = None
     """batchcancel's ``max_concurrency`` (None: the Settings default)."""
+    kind: str = ORDERS_WORKLOAD
+    """``orders`` (cancel the given orders) or ``kill-switch`` (flatten the account)."""
 
     def workload(self, exchange: str) -> Workload:
+        # The kill switch flattens every category of the account unless told which.
+        every = CATEGORIES if self.kind == KILL_WORKLOAD else DEFAULT_CATEGORIES
         return Workload(
             exchange=exchange,
             orders=self.orders,
             symbols=self.symbols,
-            categories=tuple(self.categories.get(exchange) or DEFAULT_CATEGORIES[exchange]),
+            categories=tuple(self.categories.get(exchange) or every[exchange]),
             filled=self.filled,
             seed=self.seed,
         )
@@ -67,11 +73,15 @@ def measure_once(
     settings: Any = None,
     progress: Progress | None = None,
     label: str = "",
+    kind: str = ORDERS_WORKLOAD,
 ) -> Measured:
     """Reset the sandbox, seed the workload, cancel it with ``method``, and audit every order."""
     sandbox.reset()
     seeded = seed(sandbox, workload)
-    bound = bound_s(sandbox, seeded, rtt_s)
+    kill = kind == KILL_WORKLOAD
+    if kill:  # an order filled before the call is not open: flattening the account never sees it
+        seeded = attrs.evolve(seeded, orders=tuple(o for o in seeded.orders if not o.filled))
+    bound = kill_bound_s(sandbox, seeded, rtt_s) if kill else bound_s(sandbox, seeded, rtt_s)
     total = len(seeded.orders)
 
     def status() -> str:
@@ -80,7 +90,10 @@ def measure_once(
 
     progress = progress or Progress(quiet=True)
     with progress.ticking(status):
-        result = run_method(sandbox, method, seeded, settings=settings)
+        if kill:
+            result = run_kill_method(sandbox, method, seeded, settings)
+        else:
+            result = run_method(sandbox, method, seeded, settings=settings)
     return Measured(seeded, result, audit(sandbox, seeded, result.reported), bound)
 
 
@@ -107,9 +120,10 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
                         settings=settings,
                         progress=progress,
                         label=label,
+                        kind=config.kind,
                     )
                     runs.append(one)
-                    if method == config.methods[0] and repeat == 0:
+                    if method == config.methods[0] and repeat == 0 and config.kind == ORDERS_WORKLOAD:
                         progress.line(
                             f"  bound {one.bound_s:.3f} s; fewest possible requests "
                             f"{minimum_requests(one.seeded)} (batches at the documented maximum)"

@@ -30,6 +30,10 @@ class Purpose(str, enum.Enum):
     """Read one order's state before giving up on it."""
     COUNTDOWN = "countdown"
     """Arm, re-arm or clear the exchange's cancel-all countdown (the dead-man's switch)."""
+    LIST = "list"
+    """Read the account's open orders (the kill switch: what is open in scope)."""
+    CANCEL_ALL = "cancel_all"
+    """Cancel every open order of a scope in one request (the kill switch)."""
 
 
 @attrs.frozen(eq=False)

@@ -50,6 +50,7 @@ from batchcancel.engine import (
     WorkItem,
     success_body,
 )
+from batchcancel.engine.ccxt_listing import CcxtListing
 from batchcancel.engine.classify import code_in_message, describe
 from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
 from batchcancel.exchanges.bitget_api import (
@@ -93,6 +94,7 @@ from batchcancel.exchanges.bitget_api import (
     product_type,
     says_not_open,
 )
+from batchcancel.exchanges.bitget_kill import CANCEL_ALL_BUDGET, CANCEL_ALL_LIMIT, BitgetCancelAll
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -125,7 +127,7 @@ BitgetGroup = SpotGroup | MixGroup | Unsupported
 """What Bitget orders that may share a request have in common (or why none can carry them)."""
 
 
-class BitgetDialect(Dialect[BitgetGroup]):
+class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
     """Bitget v2 classic-account cancels; pure: it asks whether the account is UTA, never sends."""
 
     name = EXCHANGE_ID
@@ -145,6 +147,7 @@ class BitgetDialect(Dialect[BitgetGroup]):
             for key in (SPOT_BATCH_BUDGET, SPOT_SINGLE_BUDGET, MIX_BATCH_BUDGET, MIX_SINGLE_BUDGET)
         }
         budgets.update({key: Budget(limit, 1.0) for key, limit in READ_LIMITS.items()})
+        budgets[CANCEL_ALL_BUDGET] = Budget(CANCEL_ALL_LIMIT, 1.0)
         return budgets
 
     def group_of(self, item: WorkItem) -> BitgetGroup:
@@ -334,7 +337,12 @@ class BitgetDialect(Dialect[BitgetGroup]):
             if order_id is None:
                 raise MalformedResponse("an open-order row without an orderId")
             orders.append(
-                OpenOrder(order_id, _text(row.get(CLIENT_OID)), _place(str(row.get("symbol")), scope))
+                OpenOrder(
+                    order_id,
+                    _text(row.get(CLIENT_OID)),
+                    _place(str(row.get("symbol")), scope),
+                    market_id=str(row.get("symbol")),
+                )
             )
         # A full page may have more behind it: ask for what is older than its last order.
         cursor = (end or orders[-1].order_id) if len(orders) >= PAGE_LIMIT else None
@@ -394,3 +402,14 @@ def cancel_orders(
     if not serves(exchange):
         return None
     return engine.run(BitgetDialect(lambda: bool(exchange.options.get("uta"))), exchange, requests, settings)
+
+
+@hookimpl
+def cancel_all_orders(
+    exchange: Any, symbols: tuple[str, ...] | None, settings: Settings
+) -> CancelReport | Awaitable[CancelReport] | None:
+    if not serves(exchange):
+        return None
+    if exchange.options.get("uta"):  # v2 lists nothing for UTA: ccxt's listing and cancels
+        return engine.run_kill(CcxtListing.for_exchange(EXCHANGE_ID, symbols), exchange, symbols, settings)
+    return engine.run_kill(BitgetDialect(lambda: False), exchange, symbols, settings)

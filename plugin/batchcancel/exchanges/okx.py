@@ -46,6 +46,9 @@ from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
 from batchcancel.exchanges.okx_api import (
     ALGO_BUDGET,
     ALGO_LIMIT,
+    ALGO_LIST_BUDGET,
+    ALGO_LIST_LIMIT,
+    ALGO_LIST_ROUTE,
     ALGO_METHOD,
     ALGO_PENDING_METHOD,
     ALGO_ROUTE,
@@ -96,6 +99,7 @@ __all__ = [
     "CODES",
     "SINGLE_METHOD",
     "OkxDialect",
+    "cancel_all_orders",
     "cancel_orders",
 ]
 
@@ -117,6 +121,7 @@ class OkxDialect(Dialect[OkxGroup]):
             SINGLE_BUDGET: Budget(SINGLE_LIMIT, WINDOW_S),
             ALGO_BUDGET: Budget(ALGO_LIMIT, WINDOW_S),
             READ_BUDGET: Budget(READ_LIMIT, WINDOW_S),
+            ALGO_LIST_BUDGET: Budget(ALGO_LIST_LIMIT, WINDOW_S),
         }
 
     def group_of(self, item: WorkItem) -> OkxGroup:
@@ -206,7 +211,7 @@ class OkxDialect(Dialect[OkxGroup]):
         if scope == PLAIN_SCOPE:
             return Call(PENDING_METHOD, (params,), route=READ_ROUTE, via=via, group=scope)
         params["ordType"] = scope
-        return Call(ALGO_PENDING_METHOD, (params,), route=READ_ROUTE, via=via, group=scope)
+        return Call(ALGO_PENDING_METHOD, (params,), route=ALGO_LIST_ROUTE, via=via, group=scope)
 
     def read_list(self, call: Call, response: Any) -> OpenPage:
         data = success_body(response, "code", lambda code: text(code) == OK, "data")
@@ -219,13 +224,16 @@ class OkxDialect(Dialect[OkxGroup]):
             order_id = text(row.get(id_key)) if isinstance(row, Mapping) else None
             if order_id is None:
                 raise MalformedResponse(f"an open-order row without {id_key}")
-            orders.append(OpenOrder(order_id, text(row.get(client_key)), _place(row.get("instId"), algo)))
+            inst_id = str(row.get("instId") or "")
+            # Algo orders carry the flag that sends a cancel of them through cancel-algos.
+            params = (("trigger", "true"),) if algo else ()
+            orders.append(OpenOrder(order_id, text(row.get(client_key)), inst_id, inst_id, params))
         # A full page may have more behind it: ask for what is older than its last order.
         cursor = orders[-1].order_id if len(orders) >= PAGE_LIMIT else None
         return OpenPage(tuple(orders), cursor)
 
     def place_of(self, item: WorkItem) -> str:
-        return _place(item.market_id, is_algo(item.request))
+        return item.market_id  # an instrument id names its market outright (algo orders alike)
 
     # -- cancel-all-after ----------------------------------------------------------------------
 
@@ -254,10 +262,6 @@ class OkxDialect(Dialect[OkxGroup]):
             raise MalformedResponse(
                 f"cancel-all-after answered triggerTime {trigger}: the countdown is {state}"
             )
-
-
-def _place(inst_id: Any, algo: bool) -> str:
-    return f"{inst_id} (algo)" if algo else str(inst_id)
 
 
 def _read_entries(call: Call, data: Any) -> list[Verdict]:
@@ -298,6 +302,17 @@ def _find(data: list[Any], index: int, field: str, value: str, used: set[int]) -
         if slot not in used and text(entry.get(field)) == value:
             return slot
     return None
+
+
+@hookimpl
+def cancel_all_orders(
+    exchange: Any, symbols: tuple[str, ...] | None, settings: Settings
+) -> CancelReport | Awaitable[CancelReport] | None:
+    if getattr(exchange, "id", None) != EXCHANGE_ID:
+        return None
+    # OKX's mass-cancel serves option orders of one family only (market makers' MMP): no
+    # cancel-all scope here, so the kill switch lists the account and cancels in batches of 20.
+    return engine.run_kill(OkxDialect(), exchange, symbols, settings)
 
 
 @hookimpl

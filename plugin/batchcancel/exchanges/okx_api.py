@@ -47,16 +47,19 @@ SINGLE_LIMIT = 60
 # cancel-algos: at most 10 algo orders per request, 20 requests per 2 s per User ID.
 ALGO_MAX = 10
 ALGO_LIMIT = 20
-# order details (60 / 2 s per UID + instId), orders-pending and orders-algo-pending (60 / 2 s per
-# UID each): one read budget, the smallest of them.
+# order details (60 / 2 s per UID + instId) and orders-pending (60 / 2 s per UID): one read
+# budget; orders-algo-pending has its own, 20 requests per 2 s per UID.
 READ_LIMIT = 60
+ALGO_LIST_LIMIT = 20
 PAGE_LIMIT = 100  # orders-pending / orders-algo-pending: at most 100 a page, paged with ``after``
 
-BATCH_BUDGET, SINGLE_BUDGET, ALGO_BUDGET, READ_BUDGET = "cancel-batch", "cancel-order", "cancel-algos", "read"
+BATCH_BUDGET, SINGLE_BUDGET, ALGO_BUDGET = "cancel-batch", "cancel-order", "cancel-algos"
+READ_BUDGET, ALGO_LIST_BUDGET = "read", "algo-list"
 BATCH_ROUTE = Route("batch", BATCH_MAX, BATCH_BUDGET, cost_per_item=1)
 SINGLE_ROUTE = Route("single", 1, SINGLE_BUDGET, cost_per_item=1)
 ALGO_ROUTE = Route("algo", ALGO_MAX, ALGO_BUDGET, cost_per_call=1, cost_per_item=0)
 READ_ROUTE = Route("read", 1, READ_BUDGET, cost_per_call=1, cost_per_item=0)
+ALGO_LIST_ROUTE = Route("algo-list", 1, ALGO_LIST_BUDGET, cost_per_call=1, cost_per_item=0)
 
 # -- cancel-all-after (the dead-man's switch) ----------------------------------------------------
 
@@ -113,8 +116,9 @@ ORDER_STATES: Mapping[str, OrderState] = {
 
 # Request params that make an order an algo order (ccxt's cancel_order: trigger/stop/trailing).
 ALGO_FLAGS = ("trigger", "stop", "trailing")
-# Algo order types orders-algo-pending lists (its ``ordType`` is required, one per request).
-ALGO_TYPES = ("conditional", "oco", "trigger", "move_order_stop", "iceberg", "twap")
+# Algo order types orders-algo-pending lists: its ``ordType`` is required, one type per request
+# except "conditional" and "oco", which one request may name together.
+ALGO_TYPES = ("conditional,oco", "trigger", "move_order_stop", "iceberg", "twap", "chase")
 
 
 @attrs.frozen

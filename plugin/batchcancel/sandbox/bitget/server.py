@@ -19,6 +19,7 @@ from .rules import (
     EXCHANGE_ID,
     MIX_BATCH,
     MIX_CANCEL,
+    MIX_CANCEL_ALL,
     MIX_NOT_FOUND,
     MIX_PENDING,
     MIX_PLACE,
@@ -27,6 +28,7 @@ from .rules import (
     RATE_LIMITED,
     SPOT_BATCH,
     SPOT_CANCEL,
+    SPOT_CANCEL_SYMBOL,
     SPOT_NOT_FOUND,
     SPOT_PLACE,
     SPOT_UNFILLED,
@@ -72,6 +74,8 @@ class BitgetServer:
             ("GET", MIX_PENDING): (orders.mix_pending, True),
             ("POST", MIX_CANCEL): (orders.mix_cancel, True),
             ("POST", MIX_BATCH): (orders.mix_batch, True),
+            ("POST", MIX_CANCEL_ALL): (orders.mix_cancel_all, True),
+            ("POST", SPOT_CANCEL_SYMBOL): (orders.spot_cancel_symbol, True),
             **host.ROUTES,  # what a trading host reads besides orders: market data, positions, fills
         }
 

@@ -14,6 +14,7 @@ from .rules import (
     ALGO_TYPES,
     ARRAY,
     BATCH_MAX,
+    COMBINABLE_ALGO_TYPES,
     NOT_FOUND,
     OK_CODE,
     ORDER_MISSING,
@@ -144,13 +145,14 @@ def _page(okx: OkxVenue, call: RequestContext, algo: bool) -> list[SandboxOrder]
     """Open orders newest first, older than the ``after`` cursor, at most ``limit`` (≤ 100)."""
     params = call.params
     after = int_param(params, "after", 0, 0, 10**30) or None
-    inst_type, inst_id, kind = params.get("instType"), params.get("instId"), params.get("ordType")
+    inst_type, inst_id = params.get("instType"), params.get("instId")
+    kinds = set(str(params.get("ordType") or "").split(","))
 
     def matches(order: SandboxOrder) -> bool:
         return (
             order.is_open
             and (order.order_filter is not None) == algo
-            and (not algo or order.order_filter == kind)
+            and (not algo or order.order_filter in kinds)
             and (not inst_type or order.category == inst_type)
             and (not inst_id or order.native_symbol == inst_id)
             and (after is None or int(order.order_id) < after)
@@ -169,8 +171,9 @@ def pending(okx: OkxVenue, call: RequestContext) -> Any:
 
 def algo_pending(okx: OkxVenue, call: RequestContext) -> Any:
     okx.charge(call)
-    if call.params.get("ordType") not in ALGO_TYPES:
-        raise OkxError(PARAM_ERROR, "Parameter ordType can not be empty")
+    kinds = set(str(call.params.get("ordType") or "").split(","))
+    if not kinds <= set(ALGO_TYPES) or (len(kinds) > 1 and not kinds <= COMBINABLE_ALGO_TYPES):
+        raise OkxError("51000", "Parameter ordType error")
     return [shapes.algo_order(o) for o in _page(okx, call, algo=True)]
 
 

@@ -29,7 +29,8 @@ BATCH_MAX = 20  # cancel-batch-orders and batch-orders
 ALGO_MAX = 10  # cancel-algos
 PAGE_MAX = 100  # orders-pending, orders-algo-pending
 COUNTDOWN_MIN_S, COUNTDOWN_MAX_S = 10.0, 120.0  # cancel-all-after: 0 or [10, 120]
-ALGO_TYPES = ("conditional", "oco", "trigger", "move_order_stop", "iceberg", "twap")
+ALGO_TYPES = ("conditional", "oco", "trigger", "move_order_stop", "iceberg", "twap", "chase")
+COMBINABLE_ALGO_TYPES = frozenset({"conditional", "oco"})  # one orders-algo-pending may name both
 
 # Budget per account (per instrument where OKX says "User ID + Instrument ID") and 2 s.
 PRIVATE_LIMITS = {
