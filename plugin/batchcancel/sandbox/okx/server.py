@@ -57,7 +57,9 @@ class OkxServer:
 
     name = EXCHANGE_ID
     redirect_path = PUBLIC_TIME  # where the redirect fault sends a client
-    empty_success: Mapping[str, Any] = {"code": "0", "msg": "", "data": []}
+    # The ok_without_id fault: a success envelope whose data is an empty object. (OKX's true "no
+    # open orders" is data [], which no client can tell from a lie: the fault is not that.)
+    empty_success: Mapping[str, Any] = {"code": "0", "msg": "", "data": {}}
 
     def __init__(self, ctx: ExchangeContext) -> None:
         self.ctx = ctx
