@@ -33,6 +33,7 @@ from batchcancel.exchanges.bitget import (
     MixGroup,
     SpotGroup,
 )
+from batchcancel.exchanges.bitget_uta_api import UTA_BATCH, UTA_SINGLE
 
 SEED = json.loads((Path(__file__).parent / "data" / "bitget_batch_cancel_seed003.json").read_text())
 
@@ -347,13 +348,13 @@ def test_what_v2_cannot_cancel_goes_to_the_ccxt_fallback():
     for unsupported in (trigger, plan, item("BTC-OPT", order_id="1")):
         dialect = BitgetDialect()
         assert dialect.routes(dialect.group_of(unsupported)) == ()
-    # A UTA account (ccxt options['uta'], known once ccxt has probed it): everything falls back.
+    # A UTA account (ccxt options['uta'], known once ccxt has probed it): v3 routes, never v2.
     options: dict[str, Any] = {"uta": False}
     dialect = BitgetDialect(lambda: bool(options.get("uta")))
     plain = item("BTC/USDT", order_id="1")
     assert dialect.routes(dialect.group_of(plain)) == (SPOT_BATCH, SPOT_SINGLE)
     options["uta"] = True
-    assert dialect.routes(dialect.group_of(plain)) == ()
+    assert dialect.routes(dialect.group_of(plain)) == (UTA_BATCH, UTA_SINGLE)
 
 
 def planned(requests: list[CancelRequest]):

@@ -192,7 +192,18 @@ def window_s(sandbox: Any) -> float:
     return float(sandbox.rate_window_s)
 
 
-def budget_group(exchange: str, category: str) -> str:
+def is_uta(sandbox: Any) -> bool:
+    """Whether the sandbox's Bitget accounts are unified trading accounts (v3)."""
+    return bool(getattr(sandbox, "bitget_uta", False))
+
+
+UTA_GROUP = "uta"
+"""A UTA account's one budget group: v3's batch and single budgets cover every category."""
+
+
+def budget_group(exchange: str, category: str, uta: bool = False) -> str:
+    if exchange == BITGET and uta:
+        return UTA_GROUP
     if exchange == BYBIT:
         from batchcancel.sandbox.bybit.rules import group_of
 
@@ -205,7 +216,8 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
 
     Bybit: the batch budget counts orders and the single-cancel budget is separate, so both add
     up. Bitget: a batch request carries up to 50 orders and costs one request; the single-cancel
-    endpoint has its own budget of requests.
+    endpoint has its own budget of requests. Bitget UTA (v3): a batch carries up to 20 orders of
+    one category and its budget (5/s) is shared by every category, as is the single cancel's.
     """
     if exchange == OKX:
         from batchcancel.sandbox.okx import rules as okx
@@ -221,7 +233,13 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
         single = sandbox.limit(BYBIT, bybit.CANCEL, group=group)
         return BudgetGroup(group, batch + single, f"batch {batch} orders + single {single}")
     from batchcancel.sandbox.bitget import rules as bitget
+    from batchcancel.sandbox.bitget import uta_rules
 
+    if group == UTA_GROUP:
+        batch = sandbox.limit(BITGET, uta_rules.CANCEL_BATCH)
+        single = sandbox.limit(BITGET, uta_rules.CANCEL)
+        detail = f"{batch} batches x {uta_rules.BATCH_MAX} + single {single}"
+        return BudgetGroup(group, batch * uta_rules.BATCH_MAX + single, detail)
     batch_path, single_path = (
         (bitget.SPOT_BATCH, bitget.SPOT_CANCEL) if group == "spot" else (bitget.MIX_BATCH, bitget.MIX_CANCEL)
     )
@@ -244,7 +262,7 @@ def bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
         for order in seeded.orders:
             per_group[order.symbol] = per_group.get(order.symbol, 0) + 1
     for category, count in seeded.per_category().items() if seeded.exchange != OKX else ():
-        name = budget_group(seeded.exchange, category)
+        name = budget_group(seeded.exchange, category, is_uta(sandbox))
         per_group[name] = per_group.get(name, 0) + count
     window = window_s(sandbox)
     waits = [
@@ -254,18 +272,23 @@ def bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
     return max(waits, default=0.0) + rtt_s
 
 
-def minimum_requests(seeded: Seeded) -> int:
+def minimum_requests(seeded: Seeded, uta: bool = False) -> int:
     """Fewest cancel requests the workload can take: each group chunked at the batch maximum.
 
     Bybit mixes symbols of one category in a batch (spot 10, others 20); Bitget spot mixes
-    symbols (50), Bitget futures take one symbol per request (50); OKX mixes everything (20).
+    symbols (50), Bitget futures take one symbol per request (50); Bitget UTA (``uta``) mixes
+    symbols of one category (20); OKX mixes everything (20).
     """
     from batchcancel.sandbox.bitget import rules as bitget
+    from batchcancel.sandbox.bitget import uta_rules
     from batchcancel.sandbox.bybit import rules as bybit
     from batchcancel.sandbox.okx import rules as okx
 
     if seeded.exchange == OKX:  # one request may mix every instrument
         return math.ceil(len(seeded.orders) / okx.BATCH_MAX)
+    if seeded.exchange == BITGET and uta:
+        return sum(math.ceil(n / uta_rules.BATCH_MAX) for n in seeded.per_category().values())
+
     if seeded.exchange == BYBIT:
         return sum(math.ceil(n / bybit.BATCH_MAX[c]) for c, n in seeded.per_category().items())
     per_key: dict[str, int] = {}
