@@ -194,7 +194,8 @@ def banner(sb: Sandbox) -> str:
     bitget_api, bitget_options = (
         ("v3 (UTA)", {"uta": True}) if sb.bitget_uta else ("v2", LEAN_OPTIONS["bitget"])
     )
-    return f"""batchcancel sandbox: Bybit v5 + Bitget {bitget_api} + OKX v5 on {sb.url}  (Ctrl-C or SIGTERM stops it)
+    served = f"Bybit v5 + Bitget {bitget_api} + OKX v5"
+    return f"""batchcancel sandbox: {served} on {sb.url}  (Ctrl-C or SIGTERM stops it)
 
   api key   {sb.api_key}
   secret    {sb.secret}
