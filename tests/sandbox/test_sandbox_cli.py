@@ -110,7 +110,7 @@ def test_verbose_bitget_lines_carry_the_budget_too():
 
 def test_bitget_uta_serves_v3_and_ccxt_finds_the_account_by_itself():
     with running("-v", "--bitget-uta") as (process, info):
-        assert info["bitget_account"] == "uta" and info["exchanges"] == ["bybit", "bitget"]
+        assert info["bitget_account"] == "uta" and info["exchanges"] == ["bybit", "bitget", "okx"]
         ex = ccxt.bitget(
             {"apiKey": info["api_key"], "secret": info["secret"], "password": info["passphrase"]}
         )
