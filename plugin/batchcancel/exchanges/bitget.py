@@ -94,7 +94,7 @@ from batchcancel.exchanges.bitget_api import (
     product_type,
     says_not_open,
 )
-from batchcancel.exchanges.bitget_kill import CANCEL_ALL_BUDGET, CANCEL_ALL_LIMIT, BitgetCancelAll
+from batchcancel.exchanges.bitget_kill import KILL_LIMITS, BitgetCancelAll
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -147,7 +147,7 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
             for key in (SPOT_BATCH_BUDGET, SPOT_SINGLE_BUDGET, MIX_BATCH_BUDGET, MIX_SINGLE_BUDGET)
         }
         budgets.update({key: Budget(limit, 1.0) for key, limit in READ_LIMITS.items()})
-        budgets[CANCEL_ALL_BUDGET] = Budget(CANCEL_ALL_LIMIT, 1.0)
+        budgets.update({key: Budget(limit, 1.0) for key, limit in KILL_LIMITS.items()})
         return budgets
 
     def group_of(self, item: WorkItem) -> BitgetGroup:
