@@ -34,6 +34,16 @@ def test_cancel_symbol_order_is_one_request_per_symbol_on_its_own_budget():
     assert dialect.budgets(Settings())[route.budget].limit == 5
 
 
+def test_a_symbol_gets_cancel_symbol_order_once_it_has_more_orders_than_a_batch_holds():
+    # 50 orders: one batch (pooled with other small symbols, answers naming each order) beats
+    # cancel-symbol-order plus a history page; 51 and more: cancel-symbol-order.
+    other = {"id": "BTCUSDT", "symbol": "BTC/USDT", "spot": True}
+    orders = [(OpenOrder(str(i), None, "?"), SPOT) for i in range(51)]
+    orders += [(OpenOrder(f"b{i}", None, "?"), other) for i in range(50)]
+    assert BitgetDialect().cancel_all_scopes(orders, whole_account=True) == [SCOPE]
+    assert BitgetDialect().cancel_all_scopes(orders[1:], whole_account=False) == []
+
+
 def test_its_answer_names_no_order():
     answer = BitgetDialect().read_cancel_all(
         SCOPE, BitgetDialect().build_cancel_all(SCOPE), ok({"symbol": "ETHUSDT"})

@@ -108,7 +108,8 @@ def test_bybit_answers_that_name_nothing_are_no_answer(response):
 
 def test_bitget_covers_futures_per_product_type_and_margin_coin_and_spot_per_symbol():
     dialect = BitgetDialect()
-    orders = [(order("1"), SPOT), (order("2"), LINEAR), (order("3"), INVERSE), (order("4"), SPOT)]
+    big_spot = [(order(f"s{i}"), SPOT) for i in range(51)]  # more than a batch holds
+    orders = [(order("2"), LINEAR), (order("3"), INVERSE), *big_spot]
     assert dialect.cancel_all_scopes(orders, whole_account=True) == [
         MixCancelAll("COIN-FUTURES", margin_coin="BTC"),
         MixCancelAll("USDT-FUTURES", margin_coin="USDT"),

@@ -9,8 +9,9 @@
 
 The bound comes from the cancel-all budgets: the kill switch lists every scope (pages one after
 the other), sends its cancel-alls (a budget group with more of them than its budget allows in a
-window waits a window more), and reads back once; Bitget spot, which has no usable cancel-all,
-counts its batches on the batch budget.
+window waits a window more), and reads back once; Bitget spot, whose ``cancel-symbol-order``
+(one per symbol, on its own budget) names no order, then reads each symbol's order history
+(pages one after the other, the symbols side by side).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ WORKLOADS = (ORDERS_WORKLOAD, KILL_WORKLOAD)
 
 PAGE = {"bybit": 50, "bitget": 100}
 """Open orders per listing page (Bybit ``limit`` 50, Bitget 100)."""
-BITGET_BATCH_MAX = 50
 
 
 def run_kill_method(sandbox: Any, method: str, seeded: Seeded, settings: Any = None) -> RunResult:
@@ -98,8 +98,9 @@ def kill_bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
     """The least wall time the sandbox's budgets and latency allow the kill switch.
 
     Round trips: the longest scope's listing pages (one after the other), one cancel-all, one
-    read-back; plus, per budget group, a window for each window's worth of cancel requests past
-    the first (cancel-alls on their own budget; Bitget spot's batches on the batch budget).
+    read-back, and (Bitget spot) the longest symbol's order-history pages; plus, per budget group,
+    a window for each window's worth of cancel requests past the first (cancel-alls on their own
+    budget).
     """
     from batchcancel.sandbox.bitget import rules as bitget
     from batchcancel.sandbox.bybit import rules as bybit
@@ -110,17 +111,19 @@ def kill_bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
     pages = max((math.ceil(n / PAGE[exchange]) for n in per_scope.values()), default=1)
     requests: Counter[str] = Counter()  # per budget: (requests, per window)
     limits: dict[str, int] = {}
-    for scope, count in per_scope.items():
+    for scope in per_scope:
         if exchange == BYBIT:
             group = bybit.group_of(scope.partition(":")[0])
             requests[group] += 1
             limits[group] = sandbox.limit(BYBIT, bybit.CANCEL_ALL, group=group)
         elif scope == "spot":
-            requests["spot"] += math.ceil(count / BITGET_BATCH_MAX)
-            limits["spot"] = sandbox.limit("bitget", bitget.SPOT_BATCH)
+            requests["spot"] += len({order.symbol for order in live if order.category == "spot"})
+            limits["spot"] = sandbox.limit("bitget", bitget.SPOT_CANCEL_SYMBOL)
         else:
             requests["mix"] += 1
             limits["mix"] = sandbox.limit("bitget", bitget.MIX_CANCEL_ALL)
+    spot = Counter(order.symbol for order in live if exchange != BYBIT and order.category == "spot")
+    history = max((math.ceil(n / PAGE[exchange]) for n in spot.values()), default=0)
     window = window_s(sandbox)
     waits = [(math.ceil(n / max(1, limits[key])) - 1) * window for key, n in requests.items()]
-    return (pages + 2) * rtt_s + max(waits, default=0.0)
+    return (pages + 2 + history) * rtt_s + max(waits, default=0.0)
