@@ -9,9 +9,10 @@
 
 The bound comes from the cancel-all budgets: the kill switch lists every scope (pages one after
 the other), sends its cancel-alls (a budget group with more of them than its budget allows in a
-window waits a window more), and reads back once; Bitget spot, whose ``cancel-symbol-order``
-(one per symbol, on its own budget) names no order, then reads each symbol's order history
-(pages one after the other, the symbols side by side).
+window waits a window more), and reads back once; Bitget spot: a symbol with more orders than a
+batch holds gets ``cancel-symbol-order`` (on its own budget; it names no order, so the symbol's
+order history is read, pages one after the other, the symbols side by side), the smaller ones are
+pooled into batches of 50 on the batch budget.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ WORKLOADS = (ORDERS_WORKLOAD, KILL_WORKLOAD)
 
 PAGE = {"bybit": 50, "bitget": 100}
 """Open orders per listing page (Bybit ``limit`` 50, Bitget 100)."""
+BITGET_BATCH_MAX = 50
 
 
 def run_kill_method(sandbox: Any, method: str, seeded: Seeded, settings: Any = None) -> RunResult:
@@ -117,13 +119,20 @@ def kill_bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
             requests[group] += 1
             limits[group] = sandbox.limit(BYBIT, bybit.CANCEL_ALL, group=group)
         elif scope == "spot":
-            requests["spot"] += len({order.symbol for order in live if order.category == "spot"})
-            limits["spot"] = sandbox.limit("bitget", bitget.SPOT_CANCEL_SYMBOL)
+            continue  # per symbol, below
         else:
             requests["mix"] += 1
             limits["mix"] = sandbox.limit("bitget", bitget.MIX_CANCEL_ALL)
     spot = Counter(order.symbol for order in live if exchange != BYBIT and order.category == "spot")
-    history = max((math.ceil(n / PAGE[exchange]) for n in spot.values()), default=0)
+    big = {symbol: n for symbol, n in spot.items() if n > BITGET_BATCH_MAX}
+    small = sum(spot.values()) - sum(big.values())
+    if big:
+        requests["spot-symbol"] = len(big)
+        limits["spot-symbol"] = sandbox.limit("bitget", bitget.SPOT_CANCEL_SYMBOL)
+    if small:
+        requests["spot-batch"] = math.ceil(small / BITGET_BATCH_MAX)
+        limits["spot-batch"] = sandbox.limit("bitget", bitget.SPOT_BATCH)
+    history = max((math.ceil(n / PAGE[exchange]) for n in big.values()), default=0)
     window = window_s(sandbox)
     waits = [(math.ceil(n / max(1, limits[key])) - 1) * window for key, n in requests.items()]
     return (pages + 2 + history) * rtt_s + max(waits, default=0.0)
