@@ -48,6 +48,12 @@ def register(subparsers: Any) -> None:
         default=1.0,
         help="multiply the sandbox's rate limits (default 1: the documented budgets)",
     )
+    parser.add_argument(
+        "--bitget-account",
+        choices=("classic", "uta"),
+        default="classic",
+        help="Bitget account kind: classic (v2, default) or uta (unified trading account, v3)",
+    )
     parser.add_argument("--repeats", type=positive_int, default=3, help="runs per row; wall_s is the median")
     parser.add_argument("--seed", type=int, default=0, help="seed for the book and the latency jitter")
     parser.add_argument(
@@ -130,6 +136,9 @@ def run(args: argparse.Namespace) -> int:
         except ImportError:
             print(f"batchcancel bench: {PLOT_MISSING}", file=sys.stderr)
             return 2
+    if args.bitget_account == "uta" and (args.bots or args.cpu):
+        print("batchcancel bench: --bitget-account uta measures the methods table only", file=sys.stderr)
+        return 2
     progress = Progress(quiet=args.quiet)
     if args.bots:
         return run_bots(args, exchanges, categories, progress)
@@ -158,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
         filled=args.filled,
         concurrency=args.concurrency,
         kind=args.workload,
+        bitget_uta=args.bitget_account == "uta",
     )
     try:
         rows = run_bench(config, progress)

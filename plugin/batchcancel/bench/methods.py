@@ -14,7 +14,16 @@ from typing import Any
 
 import attrs
 
-from batchcancel.bench.workload import ALREADY_CLOSED, BYBIT, CANCELED, FAILED, Seeded, SeededOrder
+from batchcancel.bench.workload import (
+    ALREADY_CLOSED,
+    BITGET,
+    BYBIT,
+    CANCELED,
+    FAILED,
+    Seeded,
+    SeededOrder,
+    is_uta,
+)
 
 CCXT_LOOP = "ccxt-loop"
 CCXT_CANCEL_ORDERS = "ccxt-cancel-orders"
@@ -124,8 +133,10 @@ def _ccxt_loop(sandbox: Any, seeded: Seeded, on_order: Callable[[], None] | None
     return _timed_ccxt(sandbox, seeded, CCXT_LOOP, cancel)
 
 
-def _chunk_size(exchange: str, category: str) -> int:
+def _chunk_size(exchange: str, category: str, uta: bool) -> int:
     """The documented maximum per request, which the caller of ccxt's ``cancel_orders`` must respect."""
+    if uta:
+        return 20  # Bitget v3 cancel-batch
     if exchange == BYBIT:
         return 10 if category == "spot" else 20
     return 50
@@ -146,7 +157,9 @@ def _ccxt_cancel_orders(sandbox: Any, seeded: Seeded) -> RunResult:
 
     def cancel(client: Any, reported: dict[str, str | None], errors: Counter[str]) -> None:
         for symbol, orders in by_symbol.items():
-            size = _chunk_size(seeded.exchange, orders[0].category)
+            size = _chunk_size(
+                seeded.exchange, orders[0].category, seeded.exchange == BITGET and is_uta(sandbox)
+            )
             for start in range(0, len(orders), size):
                 chunk = orders[start : start + size]
                 try:

@@ -40,6 +40,8 @@ class BenchConfig:
     """batchcancel's ``max_concurrency`` (None: the Settings default)."""
     kind: str = ORDERS_WORKLOAD
     """``orders`` (cancel the given orders) or ``kill-switch`` (flatten the account)."""
+    bitget_uta: bool = False
+    """Bitget accounts are unified trading accounts (the sandbox serves v3)."""
 
     def workload(self, exchange: str) -> Workload:
         # The kill switch flattens every category of the account unless told which.
@@ -104,10 +106,16 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
     progress = progress or Progress(quiet=True)
     settings = Settings(max_concurrency=config.concurrency) if config.concurrency else None
     rows: list[Row] = []
-    with Sandbox(latency_ms=config.latency_ms, seed=config.seed, budget_scale=config.budget_scale) as sandbox:
+    with Sandbox(
+        latency_ms=config.latency_ms,
+        seed=config.seed,
+        budget_scale=config.budget_scale,
+        bitget_uta=config.bitget_uta,
+    ) as sandbox:
         for exchange in config.exchanges:
             workload = config.workload(exchange)
-            progress.line(f"{exchange}: {workload.describe()}")
+            account = " (UTA account, v3)" if config.bitget_uta and exchange == "bitget" else ""
+            progress.line(f"{exchange}{account}: {workload.describe()}")
             for method in config.methods:
                 runs: list[Measured] = []
                 for repeat in range(config.repeats):
@@ -124,9 +132,10 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
                     )
                     runs.append(one)
                     if method == config.methods[0] and repeat == 0 and config.kind == ORDERS_WORKLOAD:
+                        fewest = minimum_requests(one.seeded, config.bitget_uta)
                         progress.line(
                             f"  bound {one.bound_s:.3f} s; fewest possible requests "
-                            f"{minimum_requests(one.seeded)} (batches at the documented maximum)"
+                            f"{fewest} (batches at the documented maximum)"
                         )
                     progress.line(
                         f"  {label}: {one.result.wall_s:.3f} s, {one.result.requests} requests, "
