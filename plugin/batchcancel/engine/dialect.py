@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from batchcancel.engine.reading import CancelAllAnswer, OpenOrder, OpenPage, OrderState
+from batchcancel.engine.reading import CancelAllAnswer, HistoryPage, OpenOrder, OpenPage, OrderState
 from batchcancel.model import CancelRequest, Status
 from batchcancel.settings import Settings
 
@@ -388,3 +388,19 @@ class Dialect(abc.ABC, Generic[G]):
         """The orders a cancel-all answer names as cancelled; raise :class:`MalformedResponse`
         on a bad shape (the read-back then decides every order of the scope)."""
         raise TypeError(f"{type(self).__name__} returns cancel-all scopes but reads no answer of them")
+
+    def history_scope(self, order: OpenOrder, market: Mapping[str, Any]) -> Hashable | None:
+        """The order-history read that can tell what became of ``order`` (e.g. its symbol's
+        history), or None (the default) when none can: the kill switch then reads its state by id.
+        Worth it where a cancel-all answer names no order: one page tells up to a page's worth."""
+        return None
+
+    def build_history(self, scope: Hashable, cursor: str | None) -> Call:
+        """The call that reads one page of ``scope``'s order history, older than ``cursor``
+        (its ``route`` names the budget it spends)."""
+        raise TypeError(f"{type(self).__name__} names history scopes but builds no read of them")
+
+    def read_history(self, call: Call, response: Any) -> HistoryPage:
+        """One page of order history; raise :class:`MalformedResponse` unless every row names its
+        order and a known state (a page that says nothing is not read as saying "not there")."""
+        raise TypeError(f"{type(self).__name__} names history scopes but reads no page of them")
