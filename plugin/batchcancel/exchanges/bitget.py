@@ -326,6 +326,9 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
     def read_list(self, call: Call, response: Any) -> OpenPage:
         return listing.read(call, response)
 
+    def countdown_unsupported_reason(self) -> str:
+        return "Bitget's classic (v2) API has no cancel-all countdown (dead-man's switch) endpoint"
+
     def place_of(self, item: WorkItem) -> str:
         if self.uta:
             return self._v3.place_of(item)
