@@ -84,7 +84,7 @@ def test_demo_fails_when_batchcancel_leaves_an_order_open():
 def test_bench_rows_every_method_every_exchange():
     config = BenchConfig(orders=12, symbols=4, latency_ms=0, repeats=1, filled=2)
     rows = run_bench(config, QUIET)
-    exchanges = ("bybit", "bitget", "binanceusdm")
+    exchanges = ("bybit", "bitget", "okx", "binanceusdm")
     assert [(r.method, r.exchange) for r in rows] == [(m, e) for e in exchanges for m in METHODS]
     by = {(r.method, r.exchange): r for r in rows}
     for row in rows:
@@ -104,6 +104,18 @@ def test_bench_rows_every_method_every_exchange():
     assert by[BATCHCANCEL_SYNC, "bitget"].requests == 3
     # Binance USDⓈ-M: one batch per symbol (4 symbols, 3 orders each).
     assert by[BATCHCANCEL_SYNC, "binanceusdm"].requests == 4
+    # OKX: one request mixes spot and swap instruments.
+    assert by[BATCHCANCEL_SYNC, "okx"].requests == 1
+
+
+def test_demo_takes_an_exchange(capsys):
+    status = main(
+        ["demo", "--exchange", "okx", "--orders", "8", "--symbols", "2", "--latency-ms", "0", "--quiet"]
+    )
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "\nokx: 8 orders over 2 symbols (SPOT, SWAP)" in out and "\nbybit: " not in out
+    assert "batchcancel paths: okx:batch 8" in out
 
 
 def test_bench_command_writes_json_with_exact_keys(tmp_path, capsys):

@@ -57,7 +57,12 @@ def test_a_full_run_with_failures_leaks_no_credential(sandbox, everything, tmp_p
     account = sandbox.add_account(api_key=KEY, secret=SECRET, password=PASSPHRASE)
     texts: list[str] = []
 
-    for exchange_id, quote in (("bybit", "USDT"), ("bitget", "USDT"), ("binanceusdm", "USDT:USDT")):
+    for exchange_id, quote in (
+        ("bybit", "USDT"),
+        ("bitget", "USDT"),
+        ("okx", "USDT"),
+        ("binanceusdm", "USDT:USDT"),
+    ):
         symbols = {f"BTC/{quote}": 6, f"ETH/{quote}": 4}
         orders = sandbox.seed_orders(exchange_id, symbols, account=account)
         sandbox.fill(exchange_id, [orders[0].order_id])

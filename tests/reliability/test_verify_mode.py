@@ -10,14 +10,16 @@ from tests.helpers import FAST, check_invariant, run_cancel
 BATCH_PATHS = {
     "bybit": "/v5/order/cancel-batch",
     "bitget": "/api/v2/spot/trade/batch-cancel-order",
+    "okx": "/api/v5/trade/cancel-batch-orders",
     "binanceusdm": "/fapi/v1/batchOrders",
 }
 READ_PATHS = {
     "bybit": "/v5/order/realtime",
     "bitget": "/api/v2/spot/trade/unfilled-orders",
+    "okx": "/api/v5/trade/orders-pending",
     "binanceusdm": "/fapi/v1/openOrders",
 }
-SYMBOLS = {"bybit": "{}/USDT", "bitget": "{}/USDT", "binanceusdm": "{}/USDT:USDT"}
+SYMBOLS = {"bybit": "{}/USDT", "bitget": "{}/USDT", "okx": "{}/USDT", "binanceusdm": "{}/USDT:USDT"}
 
 
 @pytest.mark.parametrize("exchange_id", sorted(BATCH_PATHS))

@@ -1,5 +1,5 @@
-"""A loopback Bybit v5 + Bitget v2 + Binance USDⓈ-M exchange that unmodified ccxt (sync and async)
-and pybit talk to.
+"""A loopback Bybit v5 + Bitget v2 + OKX v5 + Binance USDⓈ-M exchange that unmodified ccxt (sync
+and async) and pybit talk to.
 
     with Sandbox() as sb:
         sb.seed_orders("bybit", {"BTC/USDT": 10})

@@ -30,10 +30,10 @@ PROG = "batchcancel sandbox"
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sandbox",
-        help="run a loopback Bybit v5 + Bitget v2 + Binance USDⓈ-M exchange for testing bots",
-        description="Serve a local Bybit v5, Bitget v2 and Binance USDⓈ-M exchange on loopback until "
-        "Ctrl-C, SIGINT or SIGTERM (exit status 0). Real ccxt and pybit talk to it unchanged; see "
-        "docs/sandbox.md.",
+        help="run a loopback Bybit v5 + Bitget v2 + OKX v5 + Binance USDⓈ-M exchange for testing bots",
+        description="Serve a local Bybit v5, Bitget v2, OKX v5 and Binance USDⓈ-M exchange on loopback "
+        "until Ctrl-C, SIGINT or SIGTERM (exit status 0). Real ccxt and pybit talk to it unchanged; "
+        "see docs/sandbox.md.",
     )
     parser.add_argument(
         "--host",
@@ -195,11 +195,12 @@ def banner(sb: Sandbox) -> str:
     bitget_api, bitget_options = (
         ("v3 (UTA)", {"uta": True}) if sb.bitget_uta else ("v2", LEAN_OPTIONS["bitget"])
     )
-    return f"""batchcancel sandbox: Bybit v5, Bitget {bitget_api}, Binance USDⓈ-M on {sb.url} (Ctrl-C stops)
+    served = f"Bybit v5 + Bitget {bitget_api} + OKX v5 + Binance USDⓈ-M"
+    return f"""batchcancel sandbox: {served} on {sb.url}  (Ctrl-C or SIGTERM stops it)
 
   api key   {sb.api_key}
   secret    {sb.secret}
-  password  {sb.password}   (Bitget passphrase)
+  password  {sb.password}   (Bitget and OKX passphrase)
 
 ccxt (sync; for async use ccxt.async_support the same way):
 
@@ -215,6 +216,10 @@ bitget = ccxt.bitget({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}", "passw
 bitget.urls["api"] = {{key: "{sb.url}" for key in bitget.urls["api"]}}
 bitget.has["fetchCurrencies"] = False
 
+okx = ccxt.okx({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}", "password": "{sb.password}",
+                "options": {LEAN_OPTIONS["okx"]!r}}})
+okx.urls["api"] = {{"rest": "{sb.url}"}}
+okx.has["fetchCurrencies"] = False
 binance = ccxt.binanceusdm({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}",
                             "options": {LEAN_OPTIONS["binanceusdm"]!r}}})
 binance.urls["api"] = {{key: re.sub(r"^https://[^/]+", "{sb.url}", url)  # keep each path (/fapi/v1...)
