@@ -20,6 +20,7 @@ BOOK = {"BTC/USDT": 12, "BTC/USDT:USDT": 15, "BTC/USD:BTC": 6}
 BOOKS = {
     "bybit": BOOK,
     "bitget": BOOK,
+    "okx": BOOK,
     "binanceusdm": {"BTC/USDT:USDT": 15, "ETH/USDT:USDT": 12, "BTC/USDC:USDC": 6},
 }
 PATHS = {
@@ -68,7 +69,7 @@ def check(sandbox, exchange_id, expected, report) -> None:
     assert not [o for o in sandbox.open_orders(exchange_id) if o.order_id in set(ids)]
 
 
-@pytest.mark.parametrize("exchange_id", sorted(PATHS))
+@pytest.mark.parametrize("exchange_id", ["bybit", "bitget", "binanceusdm"])  # OKX has no cancel-all
 @pytest.mark.parametrize("fault", FAULTS)
 def test_a_hostile_cancel_all_answer_is_decided_by_the_read_back(sandbox, exchange_id, fault):
     expected, report = run(sandbox, exchange_id, PATHS[exchange_id]["cancel-all"], fault)

@@ -11,10 +11,11 @@ See docs/sandbox.md.
 
 from .accounts import Account
 from .book import SandboxOrder
-from .core import LEAN_OPTIONS, Sandbox, sandbox_urls
+from .core import LEAN_OPTIONS, Sandbox
 from .faults import FAULT_KINDS
 from .log import ServedRequest
 from .markets import Market
+from .urls import sandbox_urls
 
 __all__ = [
     "FAULT_KINDS",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -19,20 +18,11 @@ from .log import RequestLog, ServedRequest
 from .markets import DEFAULT_COUNT, Market, MarketCatalog
 from .registry import EXCHANGES
 from .server import Router, SandboxHTTPServer, check_loopback
+from .urls import sandbox_urls
 from .wire import ExchangeContext
 
 # ccxt options that keep a client's start-up to the calls the sandbox serves, per exchange.
 LEAN_OPTIONS: dict[str, dict[str, Any]] = {spec.name: dict(spec.lean_options) for spec in EXCHANGES}
-
-_ORIGIN = re.compile(r"^[a-z]+://[^/]+")
-
-
-def sandbox_urls(api_urls: Mapping[str, Any], url: str) -> dict[str, str]:
-    """A ccxt exchange's ``urls['api']`` pointed at the sandbox at ``url``: each base URL's origin
-    becomes ``url``, a path in it stays (Binance's are ``https://fapi.binance.com/fapi/v1`` and the
-    like; Bybit's and Bitget's are origins)."""
-    return {key: _ORIGIN.sub(url, str(value)) for key, value in api_urls.items()}
-
 
 AccountRef = Account | str | None  # an Account, a uid, or None for the default account
 
@@ -303,9 +293,7 @@ class Sandbox:
         self._countdowns.clear()
         self._clock.skew_ms = 0
         for server in self._servers.values():
-            reset = getattr(server, "reset", None)  # state of the exchange's own (countdowns)
-            if reset is not None:
-                reset()
+            getattr(server, "reset", lambda: None)()  # an exchange's own state (Binance's countdowns)
 
     def set_latency(self, ms: float, jitter_ms: float = 0.0, path: str | None = None) -> None:
         """Delay every response (or those whose path matches the glob ``path``) by ms + U(0, jitter)."""
