@@ -76,7 +76,8 @@ def read_list(call: Call, response: Any) -> OpenPage:
     data = data_of(response)
     if not isinstance(data, Mapping):
         raise MalformedResponse("unfilled-orders 'data' is not an object")
-    rows = data.get("list") or []
+    rows = data.get("list")
+    rows = [] if rows is None else rows  # an empty category may say null
     if not isinstance(rows, list):
         raise MalformedResponse("unfilled-orders 'list' is not a list")
     orders = []
@@ -143,21 +144,18 @@ class BitgetUtaCancelAll(BitgetCancelAll):
         entries = data.get("list") if isinstance(data, Mapping) else None
         if not isinstance(entries, list):
             raise MalformedResponse("a cancel-symbol-order answer without a list")
-        ids, client_ids = set(), set()
+        named = []
         for entry in entries:
             if not isinstance(entry, Mapping):
                 raise MalformedResponse("a cancel-symbol-order entry that is not an object")
             code, message = text_of(entry.get("code")), str(entry.get("msg") or "").strip().lower()
-            if code not in (None, OK_CODE) or message not in OK_ENTRY_MESSAGES:
-                continue  # a failed entry names no cancel: the read-back decides its order
-            order_id, client_id = text_of(entry.get(ORDER_ID)), text_of(entry.get(CLIENT_OID))
-            if order_id:
-                ids.add(order_id)
-            elif client_id:
-                client_ids.add(client_id)
-            else:
-                raise MalformedResponse("a cancel-symbol-order entry naming no order")
-        return CancelAllAnswer(frozenset(ids), frozenset(client_ids))
+            if code in (None, OK_CODE) and message in OK_ENTRY_MESSAGES:
+                named.append((text_of(entry.get(ORDER_ID)), text_of(entry.get(CLIENT_OID))))
+            # A failed entry names no cancel: the read-back decides its order.
+        try:
+            return CancelAllAnswer.of(named)
+        except ValueError as exc:
+            raise MalformedResponse(f"cancel-symbol-order: {exc}") from None
 
 
 def decide_account(exchange: Any) -> Any:
