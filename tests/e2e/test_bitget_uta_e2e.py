@@ -199,3 +199,20 @@ def test_markets_loaded_before_the_keys_leave_the_choice_to_ccxt(sandbox, mode):
     assert report.ok and {o.via for o in report.outcomes} == {"ccxt:single"}
     counts = served(sandbox)  # ccxt probes in each cancel_order in flight before the first answer
     assert set(counts) == {"/api/v3/account/settings", SINGLE} and counts[SINGLE] == 2
+
+
+def test_verify_mode_reads_the_account_through_v3_unfilled_orders(sandbox, mode):
+    orders = sandbox.seed_orders("bitget", {"BTC/USDT": 5, "BTC/USDT:USDT": 4})
+    report = run(sandbox, mode, by_order_id(orders), Settings(verify=True))
+    assert all(o.status is Status.CANCELED and o.verified for o in report.outcomes)
+    counts = served(sandbox)  # one page per category the markets hold, after the batches
+    assert counts[BATCH] == 2 and counts["/api/v3/trade/unfilled-orders"] == 4
+    assert set(counts) == {BATCH, "/api/v3/trade/unfilled-orders"}
+
+
+def test_verify_mode_rejects_a_cancel_under_the_wrong_symbol_naming_where_it_is(sandbox, mode):
+    (order,) = sandbox.seed_orders("bitget", {"BTC/USDT": 1})
+    report = run(sandbox, mode, [CancelRequest("ETH/USDT", order_id=order.order_id)], Settings(verify=True))
+    (outcome,) = report.outcomes
+    assert outcome.status is Status.REJECTED and "open on BTCUSDT (SPOT)" in outcome.message
+    assert sandbox.order("bitget", order.order_id).status == "open"

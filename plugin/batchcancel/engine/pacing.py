@@ -115,7 +115,7 @@ class BudgetBook:
         limit = self.limit(key)
         if key is None or limit == INFINITY:
             return []
-        units, window = int(limit + 1e-9), self.window(key)
+        units, window = max(1, int(limit + 1e-9)), self.window(key)  # a limit below 1: one a window
         blocked = self._blocked_until.get(key, 0.0)
         free = min(units, int(min(self.capacity(key, now), units) + 1e-9))
         later = sorted(
