@@ -88,6 +88,10 @@ def _builtin_dialect(exchange: Any, scope: tuple[str, ...] | None) -> Dialect:
 
         decide_account(exchange)  # sync ccxt: its own UTA probe, when nothing else will decide
         return BitgetDialect(lambda: exchange.options.get("uta"))
+    if exchange.id == "okx":
+        from batchcancel.exchanges.okx import OkxDialect
+
+        return OkxDialect()
     return CcxtListing.for_exchange(exchange.id, scope)
 
 

@@ -87,3 +87,13 @@ class CancelAllAnswer:
             else:
                 raise ValueError("a cancel-all entry naming no order")
         return cls(frozenset(ids), frozenset(client_ids))
+
+
+@attrs.frozen
+class HistoryPage:
+    """One page of an order-history read: the states of the orders it lists, newest first."""
+
+    states: tuple[tuple[str, OrderState], ...]
+    """``(exchange order id, state)`` of each order on the page."""
+    next_cursor: str | None
+    """The cursor of the next (older) page; None when this page is the last."""
