@@ -438,9 +438,7 @@ def test_error_body_parsing_survives_a_truncated_body():
 
 def test_observe_reads_the_limit_headers_for_the_calls_budget():
     call = batch_call(CancelRequest("BTC/USDT:USDT", order_id="1"))
-    call = Call(
-        call.method, call.args, call.items, route=BybitDialect().routes(Group("linear", True))[0]
-    )
+    call = Call(call.method, call.args, call.items, route=BybitDialect().routes(Group("linear", True))[0])
     headers = {
         "X-Bapi-Limit": "10",
         "X-Bapi-Limit-Status": "0",

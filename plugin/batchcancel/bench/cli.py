@@ -61,6 +61,13 @@ def register(subparsers: Any) -> None:
         default=None,
         help="batchcancel max_concurrency (default: Settings')",
     )
+    parser.add_argument(
+        "--ccxt-limiter",
+        choices=("on", "off"),
+        default="on",
+        help="enableRateLimit of batchcancel's ccxt clients (default on, ccxt's default; the ccxt "
+        "methods always run with it on)",
+    )
     parser.add_argument("--json", metavar="PATH", help="write the rows as JSON ('-' for stdout)")
     parser.add_argument(
         "--plot", metavar="PATH", help="write a PNG plot (needs the 'plot' extra: matplotlib)"
@@ -147,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
         methods=methods,
         filled=args.filled,
         concurrency=args.concurrency,
+        ccxt_limiter=args.ccxt_limiter == "on",
     )
     try:
         rows = run_bench(config, progress)

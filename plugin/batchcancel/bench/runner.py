@@ -36,6 +36,8 @@ class BenchConfig:
     filled: int = 0
     concurrency: int | None = None
     """batchcancel's ``max_concurrency`` (None: the Settings default)."""
+    ccxt_limiter: bool = True
+    """``enableRateLimit`` of batchcancel's ccxt clients (ccxt's default: on)."""
 
     def workload(self, exchange: str) -> Workload:
         return Workload(
@@ -67,6 +69,7 @@ def measure_once(
     settings: Any = None,
     progress: Progress | None = None,
     label: str = "",
+    ccxt_limiter: bool = True,
 ) -> Measured:
     """Reset the sandbox, seed the workload, cancel it with ``method``, and audit every order."""
     sandbox.reset()
@@ -80,7 +83,7 @@ def measure_once(
 
     progress = progress or Progress(quiet=True)
     with progress.ticking(status):
-        result = run_method(sandbox, method, seeded, settings=settings)
+        result = run_method(sandbox, method, seeded, settings=settings, ccxt_limiter=ccxt_limiter)
     return Measured(seeded, result, audit(sandbox, seeded, result.reported), bound)
 
 
@@ -107,6 +110,7 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
                         settings=settings,
                         progress=progress,
                         label=label,
+                        ccxt_limiter=config.ccxt_limiter,
                     )
                     runs.append(one)
                     if method == config.methods[0] and repeat == 0:

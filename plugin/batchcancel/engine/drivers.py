@@ -20,6 +20,7 @@ from batchcancel.engine.ccxt_single import CcxtSingleCancel
 from batchcancel.engine.dialect import Call, Dialect
 from batchcancel.engine.job import CancelJob
 from batchcancel.engine.ledger import current_sink
+from batchcancel.engine.transport import fit_connection_pool, send
 from batchcancel.errors import WrongExchangeKind
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -122,7 +123,7 @@ def _capture_headers_per_thread(exchange: Any) -> None:
 def _call_sync(exchange: Any, call: Call) -> Result:
     _this_thread.headers = None
     try:
-        response = getattr(exchange, call.method)(*call.args)
+        response = send(exchange, call)
     except BaseException as exc:
         return None, exc, _this_thread.headers or _headers(exchange)
     return response, None, _this_thread.headers or _headers(exchange)
@@ -130,7 +131,7 @@ def _call_sync(exchange: Any, call: Call) -> Result:
 
 async def _call_async(exchange: Any, call: Call) -> Result:
     try:
-        response = getattr(exchange, call.method)(*call.args)
+        response = send(exchange, call)
         if inspect.isawaitable(response):
             response = await response
     except asyncio.CancelledError:
@@ -185,6 +186,7 @@ class _Workers:
 def drive_sync(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
     started = time.monotonic()
     _capture_headers_per_thread(exchange)
+    fit_connection_pool(exchange, concurrency)
     workers = _Workers(exchange, concurrency)
     try:
         while not job.done:
