@@ -166,7 +166,7 @@ class FakeDialect(Dialect):
         return () if self.no_route_for and group == self.no_route_for else self._routes
 
     def build(self, route: Route, group: Hashable, items: Sequence[WorkItem]) -> Call:
-        return Call(route.name, ([item.request.order_id for item in items],), tuple(items))
+        return Call(route.name, ([item.request.order_id for item in items],), tuple(items), route=route)
 
     def read(self, call: Call, response: Any) -> Sequence[Verdict]:
         if callable(response):

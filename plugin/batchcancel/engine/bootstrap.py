@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from batchcancel.engine.classify import ErrorClass, classify, describe
-from batchcancel.engine.dialect import Call, Purpose
+from batchcancel.engine.sent import Purpose, Sent
 from batchcancel.model import Status
 
 
@@ -32,7 +32,7 @@ class Bootstrap:
         self.markets: Mapping[str, Any] = markets or {}
         self.ready = bool(markets)
         """Markets are known (loaded before the call, or by it): orders may be admitted."""
-        self.in_flight: Call | None = None
+        self.in_flight: Sent | None = None
         self.resync_wanted = False
         self._attempts = 0
         self._not_before = now
@@ -41,17 +41,17 @@ class Bootstrap:
     def not_before(self) -> float:
         return self._not_before
 
-    def next_call(self, now: float) -> Call | None:
+    def next_call(self, now: float) -> Sent | None:
         """The housekeeping call to send now, if any (nothing else goes out beside it)."""
         if self.in_flight is not None:
             return None
         if not self.ready:
             if now < self._not_before:
                 return None
-            self.in_flight = Call("load_markets", (), purpose=Purpose.MARKETS)
+            self.in_flight = Sent.housekeeping("load_markets", Purpose.MARKETS)
         elif self.resync_wanted:
             self.resync_wanted = False
-            self.in_flight = Call("load_time_difference", (), purpose=Purpose.RESYNC)
+            self.in_flight = Sent.housekeeping("load_time_difference", Purpose.RESYNC)
         return self.in_flight
 
     def on_markets(

@@ -100,41 +100,30 @@ class Route:
         return max(0, int((capacity - self.cost_per_call + 1e-9) // self.cost_per_item))
 
 
-class Purpose(str, enum.Enum):
-    """Why the engine makes a call (a ``str``, so ``call.purpose == "cancel"`` keeps working)."""
-
-    CANCEL = "cancel"
-    """Cancel the call's orders."""
-    MARKETS = "markets"
-    """Load the exchange's markets (housekeeping)."""
-    RESYNC = "resync"
-    """Resync ccxt's clock offset after a timestamp error (housekeeping)."""
-    VERIFY = "verify"
-    """Read back open orders (verify mode)."""
-    STATE = "state"
-    """Read one order's state before giving up on it."""
-
-
 @attrs.frozen(eq=False)
 class Call:
-    """One exchange call the engine must make: ``getattr(exchange, method)(*args)``."""
+    """One request a dialect built: ``getattr(exchange, method)(*args)``, for ``items``.
+
+    Everything on it is the dialect's: the engine never changes it, and keeps its own reasons for
+    sending it (purpose, budget spent, who reads the answer) beside it
+    (:class:`~batchcancel.engine.sent.Sent`). ``route`` and ``group`` are there for the dialect to
+    read its own answer with; the engine reads only ``route`` of a read call, to know its budget.
+    """
 
     method: str
     """Exchange method name, e.g. ``privatePostV5OrderCancelBatch`` or ``cancel_order``."""
     args: tuple[Any, ...]
     """Positional arguments (for implicit API methods, the one params dict)."""
     items: tuple[WorkItem, ...] = ()
-    """The orders this call decides; empty for housekeeping calls (markets, clock)."""
+    """The orders this call decides; empty for housekeeping calls and listings."""
     route: Route | None = None
-    """The route it was built for (its budget is what it spends)."""
+    """For a read (state read, listing): the route whose budget it spends, as the dialect chose it.
+    A cancel's route is the one the engine passed to :meth:`Dialect.build`; a dialect echoes it
+    here only if reading the answer needs it (which budget a rate-limit header speaks of)."""
     via: str = ""
-    """Recorded on outcomes this call decides."""
-    purpose: Purpose = Purpose.CANCEL
-    """What the call is for."""
-    dialect: Dialect | None = attrs.field(default=None, repr=False)
-    """Who reads the answer (the fallback dialect reads its own calls)."""
+    """A label for the outcomes this call decides, when the default (``name:route``) is not apt."""
     group: Any = attrs.field(default=None, repr=False)
-    """The group key the items were planned under (dialects may need it to read)."""
+    """The group or listing scope the call was built for, if reading its answer needs it."""
 
 
 class Kind(enum.Enum):

@@ -17,9 +17,10 @@ from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from batchcancel.engine.ccxt_single import CcxtSingleCancel
-from batchcancel.engine.dialect import Call, Dialect
+from batchcancel.engine.dialect import Dialect
 from batchcancel.engine.job import CancelJob
 from batchcancel.engine.ledger import current_sink
+from batchcancel.engine.sent import Sent
 from batchcancel.engine.transport import fit_connection_pool, send
 from batchcancel.errors import WrongExchangeKind
 from batchcancel.model import CancelReport, CancelRequest
@@ -120,18 +121,18 @@ def _capture_headers_per_thread(exchange: Any) -> None:
             response_hooks.append(_remember_headers)
 
 
-def _call_sync(exchange: Any, call: Call) -> Result:
+def _call_sync(exchange: Any, call: Sent) -> Result:
     _this_thread.headers = None
     try:
-        response = send(exchange, call)
+        response = send(exchange, call.call)
     except BaseException as exc:
         return None, exc, _this_thread.headers or _headers(exchange)
     return response, None, _this_thread.headers or _headers(exchange)
 
 
-async def _call_async(exchange: Any, call: Call) -> Result:
+async def _call_async(exchange: Any, call: Sent) -> Result:
     try:
-        response = send(exchange, call)
+        response = send(exchange, call.call)
         if inspect.isawaitable(response):
             response = await response
     except asyncio.CancelledError:
@@ -153,11 +154,11 @@ class _Workers:
         self._exchange = exchange
         self._size = size
         self._threads: list[threading.Thread] = []
-        self._todo: queue.SimpleQueue[Call | None] = queue.SimpleQueue()
-        self.done: queue.SimpleQueue[tuple[Call, Result]] = queue.SimpleQueue()
+        self._todo: queue.SimpleQueue[Sent | None] = queue.SimpleQueue()
+        self.done: queue.SimpleQueue[tuple[Sent, Result]] = queue.SimpleQueue()
         self.busy = 0
 
-    def submit(self, call: Call) -> None:
+    def submit(self, call: Sent) -> None:
         self.busy += 1
         if len(self._threads) < min(self._size, self.busy):
             thread = threading.Thread(target=self._work, name="batchcancel", daemon=True)
@@ -165,7 +166,7 @@ class _Workers:
             self._threads.append(thread)
         self._todo.put(call)
 
-    def take(self, timeout: float) -> tuple[Call, Result] | None:
+    def take(self, timeout: float) -> tuple[Sent, Result] | None:
         try:
             finished = self.done.get(timeout=timeout) if timeout > 0 else self.done.get_nowait()
         except queue.Empty:
@@ -218,7 +219,7 @@ def drive_sync(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
 
 async def drive_async(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
     started = time.monotonic()
-    inflight: dict[asyncio.Task[Result], Call] = {}
+    inflight: dict[asyncio.Task[Result], Sent] = {}
     try:
         while not job.done:
             now = time.time()

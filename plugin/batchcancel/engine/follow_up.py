@@ -17,12 +17,13 @@ import attrs
 
 from batchcancel.engine.bootstrap import Bootstrap
 from batchcancel.engine.classify import ErrorClass, classify, describe
-from batchcancel.engine.dialect import Call, Dialect
+from batchcancel.engine.dialect import Dialect
 from batchcancel.engine.ledger import Ledger
 from batchcancel.engine.outcomes import Outcomes
 from batchcancel.engine.pacing import BudgetBook
 from batchcancel.engine.planner import Planner
 from batchcancel.engine.reading import OrderState
+from batchcancel.engine.sent import Sent
 from batchcancel.engine.state import ItemState
 from batchcancel.engine.state_reads import ReadQueue, build_state_read, closed_by_read, may_reopen
 from batchcancel.engine.verify import Finding, Verification
@@ -31,7 +32,7 @@ from batchcancel.settings import Settings
 
 log = logging.getLogger("batchcancel")
 
-Send = Callable[[Call, list[ItemState], Any], None]
+Send = Callable[[Sent, list[ItemState], Any], None]
 """Registers a call as sent: in flight with its orders and its budget spend, and counted."""
 
 
@@ -75,59 +76,59 @@ class FollowUps:
             return
         self._reads.push(state, now)
 
-    def state_read_calls(self, now: float, slots: int) -> list[Call]:
-        calls: list[Call] = []
+    def state_read_calls(self, now: float, slots: int) -> list[Sent]:
+        calls: list[Sent] = []
         self._reads.blocked.clear()
         while len(calls) < slots and (state := self._reads.due(now)) is not None:
-            call = build_state_read(state, self._dialect, self._fallback)
-            if call is None:
+            sent = build_state_read(state, self._dialect, self._fallback)
+            if sent is None:
                 self._reads.pop()
                 self.outcomes.give_up(state, "this exchange offers no read of one order's state")
                 continue
-            spend = self._spend_on_read(call, now)
+            spend = self._spend_on_read(sent, now)
             if spend is False:
                 break
             self._reads.pop()
-            self._send(call, [state], spend)
-            calls.append(call)
+            self._send(sent, [state], spend)
+            calls.append(sent)
         return calls
 
-    def _spend_on_read(self, call: Call, now: float) -> Any:
+    def _spend_on_read(self, sent: Sent, now: float) -> Any:
         """Spend a read's budget, or False (and a wake-up when it frees) when it has no room now."""
-        budget = call.route.budget if call.route else None
-        cost = call.route.cost(1) if call.route else 0.0
+        budget = sent.budget
+        cost = sent.route.cost(1) if sent.route else 0.0
         if budget is not None and self._budgets.capacity(budget, now) < cost:
             self._reads.blocked.add(budget)
             return False
         return self._budgets.spend(budget, cost)
 
     def on_state(
-        self, call: Call, state: ItemState, now: float, response: Any, error: BaseException | None
+        self, sent: Sent, state: ItemState, now: float, response: Any, error: BaseException | None
     ) -> None:
-        dialect = call.dialect or self._dialect
+        dialect = sent.reader or self._dialect
         try:
             found = (
-                dialect.read_state_error(call, error)
+                dialect.read_state_error(sent.call, error)
                 if error is not None
-                else dialect.read_state(call, response)
+                else dialect.read_state(sent.call, response)
             )
             if found is None:
                 assert error is not None
                 raise error
         except Exception as exc:
-            self._state_read_failed(call, state, now, exc)
+            self._state_read_failed(sent, state, now, exc)
             return
         if state.verifying:
             self._verified_by_read(state, found, now)
         elif state.rejection is not None:
-            self._rejection_checked(state, found, call.via, now)
+            self._rejection_checked(state, found, sent.via, now)
         elif found is OrderState.OPEN:
             if may_reopen(state, self._settings.max_retries, now, self._deadline):
                 self._reads.reopened.append(state)
             else:
                 self.outcomes.give_up(state, "a read found it still open", known=True)
         else:
-            self.outcomes.finish(state, *self._closed(found, state), call.via, now)
+            self.outcomes.finish(state, *self._closed(found, state), sent.via, now)
 
     def _closed(self, found: OrderState, state: ItemState) -> tuple[Status, str | None, str]:
         return closed_by_read(found, state, self._dialect.place_of(state.item))
@@ -141,12 +142,12 @@ class FollowUps:
         else:
             self.outcomes.finish(state, *self._closed(found, state), via, now)
 
-    def _state_read_failed(self, call: Call, state: ItemState, now: float, error: BaseException) -> None:
-        dialect = call.dialect or self._dialect
+    def _state_read_failed(self, sent: Sent, state: ItemState, now: float, error: BaseException) -> None:
+        dialect = sent.reader or self._dialect
         kind = classify(error, dialect.error_code(error))
         message = self.ledger.redact(describe(error))
         if kind is ErrorClass.RATE_LIMITED:
-            budget = call.route.budget if call.route else None
+            budget = sent.budget
             self._budgets.block(budget, now + self._budgets.window(budget), now)
             self._reads.push(state, now + self._budgets.window(budget))
             return
@@ -166,7 +167,7 @@ class FollowUps:
             return
         self.outcomes.give_up(state, f"reading the order failed: {message}")
 
-    def verification_calls(self, now: float, slots: int) -> list[Call]:
+    def verification_calls(self, now: float, slots: int) -> list[Sent]:
         for state in self._verification.start(self._boot.markets):
             # No account-wide listing: read each order's state instead.
             state.verifying = True
@@ -174,26 +175,26 @@ class FollowUps:
         if self._reads:
             return self.state_read_calls(now, slots)
         sweep = self._verification.sweep
-        calls: list[Call] = []
-        while sweep is not None and len(calls) < slots and (call := sweep.next_call(now)) is not None:
-            spend = self._spend_on_read(call, now)
+        calls: list[Sent] = []
+        while sweep is not None and len(calls) < slots and (sent := sweep.next_call(now)) is not None:
+            spend = self._spend_on_read(sent, now)
             if spend is False:
                 break
-            sweep.started(call)
-            self._send(call, [], spend)
-            calls.append(call)
+            sweep.started(sent)
+            self._send(sent, [], spend)
+            calls.append(sent)
         return calls
 
-    def on_page(self, call: Call, now: float, response: Any, error: BaseException | None) -> None:
+    def on_page(self, sent: Sent, now: float, response: Any, error: BaseException | None) -> None:
         sweep = self._verification.sweep
-        if sweep is None or not sweep.owns(call):
+        if sweep is None or not sweep.owns(sent):
             return
         retry_at = now + self._backoff(1)
         if error is not None and classify(error) is ErrorClass.RATE_LIMITED:
-            budget = call.route.budget if call.route else None
+            budget = sent.budget
             self._budgets.block(budget, now + self._budgets.window(budget), now)
             retry_at = now + self._budgets.window(budget)
-        sweep.on_page(call, response, error, retry_at)
+        sweep.on_page(sent, response, error, retry_at)
         if sweep.finished:
             self._conclude_sweep(now)
 

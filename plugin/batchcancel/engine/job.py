@@ -16,29 +16,17 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import attrs
-
 from batchcancel.engine.bootstrap import Bootstrap, MarketsFailed
 from batchcancel.engine.classify import Effect, describe, verdict_for
-from batchcancel.engine.dialect import (
-    Call,
-    Dialect,
-    Kind,
-    MalformedResponse,
-    Purpose,
-    Route,
-    Verdict,
-    WorkItem,
-)
+from batchcancel.engine.dialect import Dialect, Kind, MalformedResponse, Route, Verdict, WorkItem
 from batchcancel.engine.follow_up import FollowUps
 from batchcancel.engine.ledger import Ledger, OutcomeSink
 from batchcancel.engine.pacing import BudgetBook
 from batchcancel.engine.planner import Planner
 from batchcancel.engine.resolve import distinct, resolve_market
+from batchcancel.engine.sent import Purpose, Sent
 from batchcancel.engine.state import ItemState, QueueKey
-from batchcancel.engine.state_reads import (
-    ReadQueue,
-)
+from batchcancel.engine.state_reads import ReadQueue
 from batchcancel.engine.verify import Verification
 from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status
 from batchcancel.redact import Redactor
@@ -77,7 +65,7 @@ class CancelJob:
         self._budgets = budgets if budgets is not None else BudgetBook(dialect.budgets(settings))
         self._planner = Planner(dialect, fallback, settings, self._budgets)
         self.ledger = Ledger(self._given, self.distinct, Redactor(secrets), sink)
-        self._inflight: dict[Call, tuple[list[ItemState], Any]] = {}
+        self._inflight: dict[Sent, tuple[list[ItemState], Any]] = {}
         self._reads = ReadQueue()
         self._verification = Verification(dialect, settings.max_retries)
         self._boot = Bootstrap(markets, now)
@@ -112,7 +100,7 @@ class CancelJob:
             and not self._reads  # verify mode's reads of orders already recorded
         )
 
-    def ready_calls(self, now: float, slots: int) -> list[Call]:
+    def ready_calls(self, now: float, slots: int) -> list[Sent]:
         """Calls to start now, at most ``slots`` of them."""
         if slots <= 0 or self._boot.in_flight is not None:
             return []
@@ -158,39 +146,39 @@ class CancelJob:
 
     def on_result(
         self,
-        call: Call,
+        sent: Sent,
         now: float,
         response: Any = None,
         error: BaseException | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """Feed the answer (or the exception) of a call started by :meth:`ready_calls`."""
-        states, spend = self._inflight.pop(call)
+        states, spend = self._inflight.pop(sent)
         self._budgets.settle(spend, now)
-        if call.purpose == Purpose.MARKETS:
+        if sent.purpose == Purpose.MARKETS:
             self._on_markets(now, response, error)
             return
-        if call.purpose == Purpose.RESYNC:
+        if sent.purpose == Purpose.RESYNC:
             self._boot.in_flight = None
             if error is not None:
                 log.warning("batchcancel: clock resync failed: %s", self.ledger.redact(describe(error)))
             return
-        dialect = call.dialect or self.dialect
+        dialect = sent.reader or self.dialect
         if headers:
-            seen = dialect.observe(call, headers)
+            seen = dialect.observe(sent.call, headers)
             if seen is not None:
                 self._budgets.observe(seen, now)
-        if call.purpose == Purpose.VERIFY:
-            self._follow.on_page(call, now, response, error)
-        elif call.purpose == Purpose.STATE:
-            self._follow.on_state(call, states[0], now, response, error)
+        if sent.purpose == Purpose.VERIFY:
+            self._follow.on_page(sent, now, response, error)
+        elif sent.purpose == Purpose.STATE:
+            self._follow.on_state(sent, states[0], now, response, error)
         else:
-            self._on_cancel(call, states, now, response, error)
+            self._on_cancel(sent, states, now, response, error)
 
     def expire(self, now: float) -> None:
         """The deadline passed with calls in flight: their orders' state is unknown; end the call."""
-        for call, (states, _) in list(self._inflight.items()):
-            if call.purpose in (Purpose.CANCEL, Purpose.STATE):
+        for sent, (states, _) in list(self._inflight.items()):
+            if sent.purpose in (Purpose.CANCEL, Purpose.STATE):
                 for state in states:
                     self._outcomes.unknown(state, "the request was still in flight at the deadline")
         self._inflight.clear()
@@ -202,7 +190,7 @@ class CancelJob:
 
     def summary(self) -> str:
         """What an interrupted call had decided (counts only)."""
-        in_flight = sum(len(states) for call, (states, _) in self._inflight.items() if states)
+        in_flight = sum(len(states) for states, _ in self._inflight.values())
         return self.ledger.summary(in_flight)
 
     # -- admission -----------------------------------------------------------------------------
@@ -227,21 +215,13 @@ class CancelJob:
 
     # -- cancels -------------------------------------------------------------------------------
 
-    def _start_cancel(self, key: QueueKey, route: Route, states: list[ItemState]) -> Call:
+    def _start_cancel(self, key: QueueKey, route: Route, states: list[ItemState]) -> Sent:
         dialect = self._planner.dialect_for(states[0])
         call = dialect.build(route, key.group, [state.item for state in states])
-        call = attrs.evolve(
-            call,
-            route=route,
-            dialect=dialect,
-            group=key.group,
-            via=call.via or f"{dialect.name}:{route.name}",
-        )
-        spend = self._budgets.spend(route.budget, route.cost(len(states)))
-        self._inflight[call] = (states, spend)
-        self.requests_sent += 1
-        log.debug("batchcancel: sending %s with %d order(s)", call.via, len(states))
-        return call
+        sent = Sent(call, Purpose.CANCEL, dialect, route, call.via or f"{dialect.name}:{route.name}")
+        self._sent(sent, states, self._budgets.spend(route.budget, route.cost(len(states))))
+        log.debug("batchcancel: sending %s with %d order(s)", sent.via, len(states))
+        return sent
 
     def _unserved(self, key: QueueKey, states: list[ItemState]) -> None:
         # Nothing native can serve this group: hand its orders on (or reject) right away.
@@ -256,12 +236,12 @@ class CancelJob:
             self._apply(state, verdict, None, 0.0)
 
     def _on_cancel(
-        self, call: Call, states: list[ItemState], now: float, response: Any, error: BaseException | None
+        self, sent: Sent, states: list[ItemState], now: float, response: Any, error: BaseException | None
     ) -> None:
-        dialect = call.dialect or self.dialect
+        dialect = sent.reader or self.dialect
         if error is None:
             try:
-                verdicts = list(dialect.read(call, response))
+                verdicts = list(dialect.read(sent.call, response))
                 if len(verdicts) != len(states):
                     raise MalformedResponse(f"{len(verdicts)} verdicts for {len(states)} orders")
             except Exception as exc:
@@ -269,30 +249,27 @@ class CancelJob:
             else:
                 delay = self._call_backoff(states)
                 for state, verdict in zip(states, verdicts, strict=True):
-                    self._apply(state, verdict, call, now, delay)
+                    self._apply(state, verdict, sent, now, delay)
                 return
-        verdict = dialect.read_error(call, error) or self._verdict_for(call, error, now)
+        verdict = dialect.read_error(sent.call, error) or self._verdict_for(sent, error, now)
         log.debug(
             "batchcancel: %s failed for %d order(s): %s",
-            call.via,
+            sent.via,
             len(states),
             self.ledger.redact(verdict.message),
         )
         delay = self._call_backoff(states)
         for state in states:
-            self._apply(state, verdict, call, now, delay)
+            self._apply(state, verdict, sent, now, delay)
 
-    def _verdict_for(self, call: Call, error: BaseException, now: float) -> Verdict:
-        verdict, effect = verdict_for(
-            error, (call.dialect or self.dialect).error_code(error), len(call.items)
-        )
+    def _verdict_for(self, sent: Sent, error: BaseException, now: float) -> Verdict:
+        verdict, effect = verdict_for(error, (sent.reader or self.dialect).error_code(error), len(sent.items))
         if effect is Effect.HALT:
             self._halt = verdict
         elif effect is Effect.RESYNC:
             self._boot.resync_wanted = True
         elif effect is Effect.BLOCK_BUDGET:
-            budget = call.route.budget if call.route else None
-            self._budgets.block(budget, now + self._budgets.window(budget), now)
+            self._budgets.block(sent.budget, now + self._budgets.window(sent.budget), now)
         return verdict
 
     def _call_backoff(self, states: list[ItemState]) -> float:
@@ -300,9 +277,9 @@ class CancelJob:
         return self._backoff(max((state.attempts for state in states), default=0) + 1)
 
     def _apply(
-        self, state: ItemState, verdict: Verdict, call: Call | None, now: float, delay: float = 0.0
+        self, state: ItemState, verdict: Verdict, sent: Sent | None, now: float, delay: float = 0.0
     ) -> None:
-        via = call.via if call is not None else self.dialect.name
+        via = sent.via if sent is not None else self.dialect.name
         state.last_via = via
         if verdict.kind is Kind.FINAL:
             state.maybe_applied |= verdict.state_unknown
@@ -320,7 +297,7 @@ class CancelJob:
                 self._planner.enqueue(state, now + delay)
         elif verdict.kind is Kind.WAIT_BUDGET:
             state.waits += 1
-            budget = call.route.budget if call is not None and call.route else None
+            budget = sent.budget if sent is not None else None
             until = verdict.retry_at or now + self._budgets.window(budget)
             if self._budgets.block(budget, until, now):
                 # Only this route's budget is spent: the planner keeps off it until the reset,
@@ -330,7 +307,7 @@ class CancelJob:
             else:
                 self._planner.enqueue(state, max(until, now + 0.001))
         elif verdict.kind is Kind.ISOLATE:
-            if state.isolate or (call is not None and len(call.items) == 1):
+            if state.isolate or (sent is not None and len(sent.items) == 1):
                 self._outcomes.finish(state, Status.REJECTED, verdict.code, verdict.message, via, now)
             else:
                 state.isolate = True
@@ -348,11 +325,11 @@ class CancelJob:
         """The call cannot go on (deadline, credentials refused, exchange closed): end what is left."""
         left = self._planner.drain() + self._reads.drain()
         self._outcomes.end_left(left, status, code, message, self.dialect.name)
-        if not any(c.purpose == Purpose.VERIFY for c in self._inflight):
+        if not any(sent.purpose == Purpose.VERIFY for sent in self._inflight):
             self._outcomes.unverified(self._verification.abandon(), message)
 
     def _reads_pending(self) -> bool:
-        return bool(self._reads) or any(c.purpose == Purpose.STATE for c in self._inflight)
+        return bool(self._reads) or any(sent.purpose == Purpose.STATE for sent in self._inflight)
 
     def _busy(self) -> bool:
         """Cancels or state reads still to come: verify mode reads the account only after them."""
@@ -360,11 +337,11 @@ class CancelJob:
             not self._planner.idle
             or bool(self._reads.reopened)
             or self._reads_pending()
-            or any(c.purpose == Purpose.CANCEL for c in self._inflight)
+            or any(sent.purpose == Purpose.CANCEL for sent in self._inflight)
         )
 
-    def _sent(self, call: Call, states: list[ItemState], spend: Any) -> None:
-        self._inflight[call] = (states, spend)
+    def _sent(self, sent: Sent, states: list[ItemState], spend: Any) -> None:
+        self._inflight[sent] = (states, spend)
         self.requests_sent += 1
 
     def _backoff(self, attempt: int) -> float:

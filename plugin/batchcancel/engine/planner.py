@@ -13,14 +13,15 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from batchcancel.engine.dialect import Call, Dialect, Route
+from batchcancel.engine.dialect import Dialect, Route
 from batchcancel.engine.pacing import BudgetBook
 from batchcancel.engine.planning import per_request, secondary_pays
+from batchcancel.engine.sent import Sent
 from batchcancel.engine.state import ItemState, QueueKey
 from batchcancel.settings import Settings
 
 # Starts one planned request (and spends its budget, so the next size sees what is left).
-Start = Callable[[QueueKey, Route, list[ItemState]], Call]
+Start = Callable[[QueueKey, Route, list[ItemState]], Sent]
 
 
 class Planner:
@@ -80,10 +81,10 @@ class Planner:
 
     def plan(
         self, now: float, slots: int, start: Start, unserved: Callable[[QueueKey, list[ItemState]], None]
-    ) -> list[Call]:
+    ) -> list[Sent]:
         """Start the requests that may go now, at most ``slots``; ``unserved`` takes a queue no
         route serves."""
-        planned: list[Call] = []
+        planned: list[Sent] = []
         self.blocked_budgets.clear()
         visited: set[QueueKey] = set()
         # Keys may appear while planning (orders handed to the fallback), hence the outer loop.

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable
 
-import attrs
-
-from batchcancel.engine.dialect import Call, Dialect, Purpose
+from batchcancel.engine.dialect import Dialect
 from batchcancel.engine.reading import OrderState
+from batchcancel.engine.sent import Purpose, Sent
 from batchcancel.engine.state import ItemState
 from batchcancel.model import Status
 
@@ -60,15 +58,14 @@ class ReadQueue:
         return states
 
 
-def build_state_read(state: ItemState, dialect: Dialect, fallback: Dialect | None) -> Call | None:
+def build_state_read(state: ItemState, dialect: Dialect, fallback: Dialect | None) -> Sent | None:
     """The read of ``state``'s order: the main dialect's, else the fallback's for orders it served."""
     for reader in (dialect, fallback if state.fallback else None):
         if reader is None:
             continue
         call = reader.build_state_read(state.item)
         if call is not None:
-            via = call.via or f"{reader.name}:order-state"
-            return attrs.evolve(call, purpose=Purpose.STATE, dialect=reader, via=via)
+            return Sent.read(call, Purpose.STATE, reader, "order-state")
     return None
 
 
@@ -101,7 +98,3 @@ def may_reopen(state: ItemState, max_retries: int, now: float, deadline: float) 
     state.reopened += 1
     state.attempts = max_retries  # one more attempt, then read again
     return True
-
-
-Budgeted = Callable[[Call, float], bool]
-"""Whether a read call's budget has room now (and, when it has, it is spent)."""

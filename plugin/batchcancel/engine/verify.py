@@ -21,8 +21,9 @@ from typing import Any
 
 import attrs
 
-from batchcancel.engine.dialect import Call, Dialect, MalformedResponse, Purpose
+from batchcancel.engine.dialect import Dialect, MalformedResponse
 from batchcancel.engine.reading import OpenOrder
+from batchcancel.engine.sent import Purpose, Sent
 from batchcancel.engine.state import ItemState
 
 
@@ -55,7 +56,7 @@ class Sweep:
     def __init__(self, dialect: Dialect, scopes: Sequence[Hashable], max_errors: int) -> None:
         self._dialect = dialect
         self._ready: deque[tuple[Hashable, str | None]] = deque((scope, None) for scope in scopes)
-        self._inflight: dict[Call, tuple[Hashable, str | None]] = {}
+        self._inflight: dict[Sent, tuple[Hashable, str | None]] = {}
         self._seen_cursors: set[tuple[Hashable, str]] = set()
         self._errors = 0
         self._max_errors = max_errors
@@ -70,29 +71,28 @@ class Sweep:
     def finished(self) -> bool:
         return not self._inflight and (not self._ready or self.failed is not None)
 
-    def next_call(self, now: float) -> Call | None:
+    def next_call(self, now: float) -> Sent | None:
         """The next page to ask for, if one may be asked now."""
         if self.failed is not None or not self._ready or now < self.not_before:
             return None
         scope, cursor = self._ready[0]
         call = self._dialect.build_list(scope, cursor)
-        call = attrs.evolve(call, purpose=Purpose.VERIFY, via=call.via or f"{self._dialect.name}:open-orders")
-        return call
+        return Sent.read(call, Purpose.VERIFY, self._dialect, "open-orders")
 
-    def started(self, call: Call) -> None:
-        """``call`` (from :meth:`next_call`) was sent."""
-        self._inflight[call] = self._ready.popleft()
+    def started(self, sent: Sent) -> None:
+        """``sent`` (from :meth:`next_call`) went out."""
+        self._inflight[sent] = self._ready.popleft()
 
-    def owns(self, call: Call) -> bool:
-        return call in self._inflight
+    def owns(self, sent: Sent) -> bool:
+        return sent in self._inflight
 
-    def on_page(self, call: Call, response: object, error: BaseException | None, retry_at: float) -> None:
+    def on_page(self, sent: Sent, response: object, error: BaseException | None, retry_at: float) -> None:
         """Take one page's answer; a failed read is asked again from ``retry_at``, within bounds."""
-        scope, cursor = self._inflight.pop(call)
+        scope, cursor = self._inflight.pop(sent)
         try:
             if error is not None:
                 raise error
-            page = self._dialect.read_list(call, response)
+            page = self._dialect.read_list(sent.call, response)
             if page.next_cursor is not None:
                 if (scope, page.next_cursor) in self._seen_cursors or page.next_cursor == cursor:
                     raise MalformedResponse(f"the open-order cursor {page.next_cursor!r} came round again")

@@ -182,15 +182,16 @@ class BitgetDialect(Dialect[BitgetGroup]):
     # -- requests ------------------------------------------------------------------------------
 
     def build(self, route: Route, group: BitgetGroup, items: Sequence[WorkItem]) -> Call:
+        # Each call carries its group: a batch answer is matched on the group's id field.
         if isinstance(group, SpotGroup):
             field = group.id_field
             if route.name == SPOT_BATCH.name:
                 order_list = [{"symbol": i.market_id, field: id_value(i.request, field)} for i in items]
                 params: dict[str, Any] = {"batchMode": SPOT_BATCH_MODE, "orderList": order_list}
-                return Call(SPOT_BATCH_CANCEL, (params,), tuple(items))
+                return Call(SPOT_BATCH_CANCEL, (params,), tuple(items), group=group)
             (item,) = items
             params = {"symbol": item.market_id, field: id_value(item.request, field)}
-            return Call(SPOT_CANCEL, (params,), tuple(items))
+            return Call(SPOT_CANCEL, (params,), tuple(items), group=group)
         if isinstance(group, MixGroup):
             field = group.id_field
             params = {"symbol": group.symbol, "productType": group.product_type}
@@ -198,10 +199,10 @@ class BitgetDialect(Dialect[BitgetGroup]):
                 params["marginCoin"] = group.margin_coin
             if route.name == MIX_BATCH.name:
                 params["orderIdList"] = [{field: id_value(i.request, field)} for i in items]
-                return Call(MIX_BATCH_CANCEL, (params,), tuple(items))
+                return Call(MIX_BATCH_CANCEL, (params,), tuple(items), group=group)
             (item,) = items
             params[field] = id_value(item.request, field)
-            return Call(MIX_CANCEL, (params,), tuple(items))
+            return Call(MIX_CANCEL, (params,), tuple(items), group=group)
         raise ValueError(f"no Bitget v2 route for {group!r}")
 
     # -- answers -------------------------------------------------------------------------------
@@ -221,7 +222,9 @@ class BitgetDialect(Dialect[BitgetGroup]):
     def _read_batch(self, call: Call, data: Mapping[str, Any]) -> list[Verdict]:
         if "successList" not in data and "failureList" not in data:
             raise MalformedResponse("batch answer has neither successList nor failureList")
-        field = call.group.id_field if isinstance(call.group, (SpotGroup, MixGroup)) else ORDER_ID
+        if not isinstance(call.group, (SpotGroup, MixGroup)):
+            raise MalformedResponse("a batch call built without its group")  # a bug of build()
+        field = call.group.id_field
         successes = _ids(data.get("successList"), "successList", field)
         failures = dict(_entries(data.get("failureList"), "failureList", field))
         sent = Counter(id_value(item.request, field) for item in call.items)

@@ -152,7 +152,9 @@ class BybitDialect(Dialect[Group]):
             for item in items:
                 field, value = id_field(item.request)
                 orders.append({"symbol": item.market_id, field: value})
-            return Call(BATCH_METHOD, ({"category": group.category, "request": orders},), tuple(items))
+            # The route rides along: observe() reads which budget a rate-limit header speaks of.
+            batch = {"category": group.category, "request": orders}
+            return Call(BATCH_METHOD, (batch,), tuple(items), route=route)
         (item,) = items
         field, value = id_field(item.request)
         params: dict[str, Any] = {"category": group.category, "symbol": item.market_id, field: value}
@@ -160,7 +162,7 @@ class BybitDialect(Dialect[Group]):
         if order_filter is not None:
             params[ORDER_FILTER_PARAM] = order_filter
         params.update(extra_params(item.request))
-        return Call(SINGLE_METHOD, (params,), tuple(items))
+        return Call(SINGLE_METHOD, (params,), tuple(items), route=route)
 
     # -- reading answers ---------------------------------------------------------------------
 

@@ -1,0 +1,13 @@
+"""What the issue #11 truth tests share: the exchanges and the cancel endpoints they aim faults at."""
+
+from __future__ import annotations
+
+from batchcancel import CancelRequest
+
+EXCHANGES = ["bybit", "bitget"]
+SINGLE = {"bybit": "/v5/order/cancel", "bitget": "/api/v2/spot/trade/cancel-order"}
+BATCH = {"bybit": "/v5/order/cancel-batch", "bitget": "/api/v2/spot/trade/batch-cancel-order"}
+
+
+def requests_for(orders):
+    return [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
