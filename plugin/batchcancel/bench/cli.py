@@ -7,11 +7,40 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from batchcancel.bench.methods import METHODS, parse_methods
 from batchcancel.bench.workload import CATEGORIES, EXCHANGES, parse_categories
 from batchcancel.cli_args import not_negative_float, positive_float, positive_int
 
 ALL = "all"
+
+
+@attrs.frozen
+class Sizes:
+    """Default workload sizes when the command line names none."""
+
+    orders: int
+    """Orders per exchange."""
+    symbols: int
+    """Symbols they are spread over."""
+    repeats: int
+    """Runs per row."""
+
+
+QUICK = Sizes(orders=100, symbols=10, repeats=1)
+"""Plain ``batchcancel bench``: every method on both exchanges in well under a minute (ccxt's own
+loop, paced by its limiter at 10 to 20 cancels per second, takes most of it)."""
+FULL = Sizes(orders=1000, symbols=20, repeats=3)
+"""``--cpu`` and ``--bots``, and docs/performance.md's main run (named there in full)."""
+
+
+def fill_defaults(args: argparse.Namespace) -> None:
+    """Sizes the command line left out: quick for the plain bench, full for --cpu and --bots."""
+    sizes = FULL if (args.cpu or args.bots) else QUICK
+    for name in ("orders", "symbols", "repeats"):
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(sizes, name))
 
 
 def register(subparsers: Any) -> None:
@@ -27,9 +56,17 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--exchange", default=ALL, choices=(*EXCHANGES, ALL), help="default: all")
     parser.add_argument(
-        "--orders", type=positive_int, default=1000, help="orders per exchange (default 1000)"
+        "--orders",
+        type=positive_int,
+        default=None,
+        help=f"orders per exchange (default {QUICK.orders}; {FULL.orders} with --cpu or --bots)",
     )
-    parser.add_argument("--symbols", type=positive_int, default=20, help="symbols per exchange (default 20)")
+    parser.add_argument(
+        "--symbols",
+        type=positive_int,
+        default=None,
+        help=f"symbols per exchange (default {QUICK.symbols}; {FULL.symbols} with --cpu or --bots)",
+    )
     parser.add_argument(
         "--categories",
         action="append",
@@ -47,7 +84,12 @@ def register(subparsers: Any) -> None:
         default=1.0,
         help="multiply the sandbox's rate limits (default 1: the documented budgets)",
     )
-    parser.add_argument("--repeats", type=positive_int, default=3, help="runs per row; wall_s is the median")
+    parser.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=None,
+        help=f"runs per row; wall_s is the median (default {QUICK.repeats}; {FULL.repeats} with --bots)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for the book and the latency jitter")
     parser.add_argument(
         "--methods", default=",".join(METHODS), help=f"comma-separated, from: {', '.join(METHODS)}"
@@ -114,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
     from batchcancel.bench.report import PLOT_MISSING, Progress, plot, rows_json, rows_table
     from batchcancel.bench.runner import BenchConfig, run_bench
 
+    fill_defaults(args)
     exchanges = EXCHANGES if args.exchange == ALL else (args.exchange,)
     try:
         methods = parse_methods(args.methods)
@@ -128,6 +171,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"batchcancel bench: {PLOT_MISSING}", file=sys.stderr)
             return 2
     progress = Progress(quiet=args.quiet)
+    if not (args.cpu or args.bots):
+        progress.line(
+            f"batchcancel bench: {len(exchanges)} exchange(s) x {len(methods)} method(s) x {args.repeats} "
+            f"run(s), {args.orders} orders over {args.symbols} symbols, {args.latency_ms:g} ms latency, "
+            f"ccxt's limiter {args.ccxt_limiter} for batchcancel's clients"
+        )
     if args.bots:
         return run_bots(args, exchanges, categories, progress)
     if args.budget_store:
