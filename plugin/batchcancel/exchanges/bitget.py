@@ -134,6 +134,8 @@ class BitgetDialect(Dialect[BitgetGroup]):
         # Whether the account is UTA is only known once ccxt's load_markets has probed it
         # (options['uta']), which the engine may do after this object is made: asked, not stored.
         self._uta = uta
+        # Orders without params group by market and id field alone: worked out once per call.
+        self._plain: dict[tuple[str, str], BitgetGroup] = {}
 
     @property
     def uta(self) -> bool:
@@ -150,6 +152,15 @@ class BitgetDialect(Dialect[BitgetGroup]):
     def group_of(self, item: WorkItem) -> BitgetGroup:
         if self.uta:
             return Unsupported("the account is in unified trading (UTA) mode; v2 endpoints do not apply")
+        if not item.request.params:
+            key = (str(item.market.get("symbol")), id_field(item.request))
+            group = self._plain.get(key)
+            if group is None:
+                group = self._plain[key] = self._group_of(item)
+            return group
+        return self._group_of(item)
+
+    def _group_of(self, item: WorkItem) -> BitgetGroup:
         market, request = item.market, item.request
         params = dict(request.params)
         field = id_field(request)
