@@ -66,3 +66,24 @@ def test_bench_says_what_it_runs_first(capsys):
     first = capsys.readouterr().err.splitlines()[0]
     assert first.startswith("batchcancel bench: 1 exchange(s) x 1 method(s) x 1 run(s), 4 orders")
     assert "ccxt's limiter off" in first
+
+
+def test_the_suite_runs_each_workload_with_the_limiter_on_and_off_and_tables_them(tmp_path):
+    import json
+
+    from batchcancel.bench.suite import Case, run_suite, suite_table, write_suite
+
+    cases = (Case("tiny", ("bitget",), 6, 2, 0.5, latency_ms=0),)
+    results = run_suite(cases, repeats=1)
+    assert [(r.limiter, r.row.method) for r in results] == [
+        (True, BATCHCANCEL_SYNC), (True, BATCHCANCEL_ASYNC), (False, BATCHCANCEL_SYNC), (False, BATCHCANCEL_ASYNC),
+    ]  # fmt: skip
+    assert all(r.row.unaccounted == 0 for r in results)
+    table = suite_table(results, cases).splitlines()
+    assert len(table) == 2 + 2  # header, rule, one line per method with both walls and their ratio
+    assert table[2].startswith("| tiny | bitget | batchcancel-sync | 2 |")
+    path = tmp_path / "suite.json"
+    write_suite(results, path)
+    assert {(row["workload"], row["ccxt_limiter"]) for row in json.loads(path.read_text())} == {
+        ("tiny", "on"), ("tiny", "off"),
+    }  # fmt: skip

@@ -37,7 +37,7 @@ FULL = Sizes(orders=1000, symbols=20, repeats=3)
 
 def fill_defaults(args: argparse.Namespace) -> None:
     """Sizes the command line left out: quick for the plain bench, full for --cpu and --bots."""
-    sizes = FULL if (args.cpu or args.bots) else QUICK
+    sizes = FULL if (args.cpu or args.bots or args.suite) else QUICK
     for name in ("orders", "symbols", "repeats"):
         if getattr(args, name) is None:
             setattr(args, name, getattr(sizes, name))
@@ -136,6 +136,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--bot-mode", choices=("sync", "async"), default="sync", help="with --bots: each bot's ccxt client"
     )
+    parser.add_argument(
+        "--suite",
+        metavar="PATH",
+        default=None,
+        help="instead: every workload of docs/performance.md's targets, batchcancel sync and async, "
+        "ccxt's limiter on and off (--repeats each, default 3); a Markdown table on stdout, the rows "
+        "as JSON to PATH",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
 
@@ -171,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"batchcancel bench: {PLOT_MISSING}", file=sys.stderr)
             return 2
     progress = Progress(quiet=args.quiet)
-    if not (args.cpu or args.bots):
+    if not (args.cpu or args.bots or args.suite):
         progress.line(
             f"batchcancel bench: {len(exchanges)} exchange(s) x {len(methods)} method(s) x {args.repeats} "
             f"run(s), {args.orders} orders over {args.symbols} symbols, {args.latency_ms:g} ms latency, "
@@ -182,6 +190,13 @@ def run(args: argparse.Namespace) -> int:
     if args.budget_store:
         print("batchcancel bench: --budget-store needs --bots", file=sys.stderr)
         return 2
+    if args.suite:
+        from batchcancel.bench.suite import run_suite, suite_table, write_suite
+
+        suite = run_suite(repeats=args.repeats, seed=args.seed, progress=progress)
+        write_suite(suite, args.suite)
+        print(suite_table(suite))
+        return 1 if any(r.row.unaccounted for r in suite) else 0
     if args.cpu:
         from batchcancel.bench.cpu import cpu_table, measure_cpu
 
