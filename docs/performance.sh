@@ -2,7 +2,7 @@
 # Regenerates every table, plot and JSON file of docs/performance.md in one go.
 #
 #   python -m pip install -e '.[plot]'     # matplotlib, for the plot
-#   bash docs/performance.sh               # from the repository's root; about 20 minutes
+#   bash docs/performance.sh               # from the repository's root; about 30 minutes
 #
 # What it writes (then paste the printed tables into docs/performance.md):
 #   docs/performance.json, docs/performance.png   the main run: every method, 1,000 orders
@@ -27,6 +27,8 @@ run batchcancel bench --orders 1000 --symbols 20 --latency-ms 50 --repeats 3 --f
 run batchcancel bench --suite docs/performance-suite.json --repeats 3
 run batchcancel bench --orders 1000 --symbols 20 --latency-ms 0 --budget-scale 1000 --repeats 5 \
     --methods batchcancel-sync,batchcancel-async --json docs/performance-floor.json
+run batchcancel bench --exchange bitget --bitget-account uta --orders 1000 --symbols 20 --latency-ms 50 \
+    --repeats 3 --filled 20
 run batchcancel bench --cpu
 run batchcancel demo
 

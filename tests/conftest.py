@@ -22,6 +22,23 @@ def sandbox(sandbox_server):
     sandbox_server.reset()
 
 
+@pytest.fixture(scope="session")
+def uta_sandbox_server():
+    """One loopback sandbox whose Bitget accounts are unified trading accounts (v3 only)."""
+    from batchcancel.sandbox import Sandbox
+
+    with Sandbox(bitget_uta=True) as server:
+        yield server
+
+
+@pytest.fixture
+def uta_sandbox(uta_sandbox_server):
+    """The session's UTA-mode sandbox, reset for this test."""
+    uta_sandbox_server.reset()
+    yield uta_sandbox_server
+    uta_sandbox_server.reset()
+
+
 @pytest.fixture(params=["sync", "async"])
 def mode(request) -> str:
     """Run the test through the sync driver (ccxt) and through the async one (ccxt.async_support)."""

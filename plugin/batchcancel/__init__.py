@@ -11,6 +11,7 @@ Or, for a bot that already calls ccxt's ``cancel_orders`` / ``cancel_all_orders`
 from batchcancel.api import cancel_orders, cancel_orders_async
 from batchcancel.dropin import unwrap, wrap
 from batchcancel.errors import BatchCancelError, CancelFailures, ConfigError, WrongExchangeKind
+from batchcancel.kill_api import KillSwitchUnavailable, cancel_all_orders, cancel_all_orders_async
 from batchcancel.manager import PluginManager, get_plugin_manager
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelOutcome, CancelReport, CancelRequest, Status
@@ -25,11 +26,14 @@ __all__ = [
     "CancelReport",
     "CancelRequest",
     "ConfigError",
+    "KillSwitchUnavailable",
     "PluginManager",
     "Settings",
     "Status",
     "WrongExchangeKind",
     "__version__",
+    "cancel_all_orders",
+    "cancel_all_orders_async",
     "cancel_orders",
     "cancel_orders_async",
     "get_plugin_manager",

@@ -17,6 +17,7 @@ from batchcancel.errors import ConfigError
 
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "batchcancel.cli_plugins",
+    "batchcancel.cli_kill",
     "batchcancel.sandbox.cli",
     "batchcancel.bench.demo",
     "batchcancel.bench.cli",

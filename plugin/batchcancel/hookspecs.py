@@ -33,3 +33,24 @@ def cancel_orders(
     Stops at first non-None result (``firstresult``): the last-registered plugin is asked first,
     and the built-in ``ccxt`` fallback is registered ``trylast``.
     """
+
+
+@hookspec(firstresult=True)
+def cancel_all_orders(
+    exchange: Any, symbols: tuple[str, ...] | None, settings: Settings
+) -> CancelReport | Awaitable[CancelReport] | None:
+    """Cancel every open order in scope on ``exchange`` (the kill switch), if this plugin serves it.
+
+    :param exchange: a ccxt exchange instance, sync or async, as for ``cancel_orders``.
+    :param symbols: ``None`` for every open order the keys can see on every market kind, or the
+        unified symbols (never empty) that scope it.
+    :param settings: the :class:`~batchcancel.Settings` for this call.
+
+    :return: ``None`` when the exchange is not this plugin's. Otherwise a
+        :class:`~batchcancel.CancelReport` with exactly one outcome per order that was open in
+        scope when the call started or was found open during it (an awaitable of it for an async
+        exchange); :func:`batchcancel.engine.run_kill` builds it from a dialect.
+
+    Stops at first non-None result; the built-in ``ccxt`` fallback (list open orders, cancel
+    them) is registered ``trylast``.
+    """

@@ -219,15 +219,21 @@ class PluginManager:
 
         ``exclude`` names are trimmed and case-insensitive; unknown ones are warned about once.
         """
+        return self._hook("cancel_orders", exclude)(exchange=exchange, requests=requests, settings=settings)
+
+    def cancel_all_orders(
+        self, exchange: Any, symbols: tuple[str, ...] | None, settings: Any, exclude: Iterable[str] = ()
+    ) -> Any | Awaitable[Any] | None:
+        """The kill switch: ask the plugins, last registered first, until one claims the exchange."""
+        return self._hook("cancel_all_orders", exclude)(exchange=exchange, symbols=symbols, settings=settings)
+
+    def _hook(self, name: str, exclude: Iterable[str]) -> Any:
         exclude = list(exclude)
         if exclude:
             self.warn_unknown(exclude, "batch_cancel.disabled_plugins")
         excluded = [self.pm.get_plugin(name) for name in self.resolve(exclude)]
         excluded = [plugin for plugin in excluded if plugin is not None]
-        hook = (
-            self.pm.subset_hook_caller("cancel_orders", excluded) if excluded else self.pm.hook.cancel_orders
-        )
-        return hook(exchange=exchange, requests=requests, settings=settings)
+        return self.pm.subset_hook_caller(name, excluded) if excluded else getattr(self.pm.hook, name)
 
 
 _manager: PluginManager | None = None

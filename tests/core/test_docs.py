@@ -23,7 +23,7 @@ def spec_hooks() -> list[str]:
 
 def test_the_spec_has_hooks_and_each_says_where_it_stops():
     hooks = spec_hooks()
-    assert hooks == ["cancel_orders"]
+    assert hooks == ["cancel_all_orders", "cancel_orders"]
     for name in hooks:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
         assert ":param" in doc and ":return" in doc and "Stops at first non-None result" in doc

@@ -159,17 +159,3 @@ def test_single_cancels_finish_what_the_batch_budget_leaves_in_its_window(sandbo
     assert (singles[0].status, singles[0].code) == (Status.ALREADY_CLOSED, "43001")
     assert [o.status for o in singles[1:]] == [Status.CANCELED] * 4
     assert sandbox.open_orders("bitget") == []
-
-
-def test_a_uta_account_is_left_to_ccxt_and_without_fallback_says_why(sandbox, mode, caplog):
-    orders = sandbox.seed_orders("bitget", {"BTC/USDT": 2})
-
-    def uta(exchange):
-        exchange.options["uta"] = True
-
-    caplog.set_level("INFO", logger="batchcancel")
-    report = run(sandbox, mode, by_order_id(orders), Settings(fallback=False), setup=uta)
-    assert all(o.status is Status.REJECTED and "fallback" in o.message for o in report.outcomes)
-    assert "unified trading (UTA) mode" in caplog.text
-    assert cancel_requests(sandbox) == {} and report.requests_sent == 0
-    assert len(sandbox.open_orders("bitget")) == 2

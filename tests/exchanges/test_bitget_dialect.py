@@ -33,6 +33,7 @@ from batchcancel.exchanges.bitget import (
     MixGroup,
     SpotGroup,
 )
+from batchcancel.exchanges.bitget_uta_api import UTA_BATCH, UTA_SINGLE
 
 SEED = json.loads((Path(__file__).parent / "data" / "bitget_batch_cancel_seed003.json").read_text())
 
@@ -297,7 +298,8 @@ def test_budgets_are_ten_requests_per_second_per_endpoint_whatever_the_batch_siz
     cancels = {route.budget: (10, 1.0) for route in (SPOT_BATCH, SPOT_SINGLE, MIX_BATCH, MIX_SINGLE)}
     reads = {"spot-order-info": (20, 1.0), "mix-order-detail": (10, 1.0)}
     reads.update({"spot-open-orders": (20, 1.0), "mix-open-orders": (20, 1.0)})
-    assert {key: (b.limit, b.window_s) for key, b in budgets.items()} == {**cancels, **reads}
+    kill_switch = {"mix-cancel-all": (10, 1.0)}
+    assert {key: (b.limit, b.window_s) for key, b in budgets.items()} == {**cancels, **reads, **kill_switch}
     assert SPOT_BATCH.cost(50) == SPOT_BATCH.cost(1) == MIX_BATCH.cost(50) == 1
     assert SPOT_BATCH.max_items == MIX_BATCH.max_items == 50
 
@@ -346,13 +348,13 @@ def test_what_v2_cannot_cancel_goes_to_the_ccxt_fallback():
     for unsupported in (trigger, plan, item("BTC-OPT", order_id="1")):
         dialect = BitgetDialect()
         assert dialect.routes(dialect.group_of(unsupported)) == ()
-    # A UTA account (ccxt options['uta'], known once ccxt has probed it): everything falls back.
+    # A UTA account (ccxt options['uta'], known once ccxt has probed it): v3 routes, never v2.
     options: dict[str, Any] = {"uta": False}
     dialect = BitgetDialect(lambda: bool(options.get("uta")))
     plain = item("BTC/USDT", order_id="1")
     assert dialect.routes(dialect.group_of(plain)) == (SPOT_BATCH, SPOT_SINGLE)
     options["uta"] = True
-    assert dialect.routes(dialect.group_of(plain)) == ()
+    assert dialect.routes(dialect.group_of(plain)) == (UTA_BATCH, UTA_SINGLE)
 
 
 def planned(requests: list[CancelRequest]):

@@ -1,4 +1,5 @@
-"""The fault matrix: every injected fault, both exchanges, sync and async, and the invariant holds.
+"""The fault matrix: every injected fault, both exchanges (Bitget classic and UTA), sync and async,
+and the invariant holds.
 
 Invariant: exactly one outcome per request; nothing reported CANCELED or ALREADY_CLOSED is still
 open on the exchange; FAILED only after the bounded retries, carrying the last error.
@@ -12,8 +13,9 @@ import pytest
 
 from batchcancel import CancelRequest, Settings, Status, get_plugin_manager, hookimpl
 from tests.helpers import FAST, check_invariant, run_cancel
+from tests.reliability.conftest import exchange_cases
 
-EXCHANGES = ["bybit", "bitget"]
+EXCHANGES = exchange_cases("bybit", "bitget")
 WORKLOAD = {
     "bybit": {"BTC/USDT": 12, "ETH/USDT": 3, "BTC/USDT:USDT": 25},
     "bitget": {"BTC/USDT": 55, "ETH/USDT": 3, "BTC/USDT:USDT": 6},
@@ -78,7 +80,7 @@ def served(sandbox, fault: str, within_s: float = 3.0) -> bool:
     return False
 
 
-STATE_READ_PATHS = ("/v5/order/realtime", "/api/v2/spot/trade/orderInfo")
+STATE_READ_PATHS = ("/v5/order/realtime", "/api/v2/spot/trade/orderInfo", "/api/v3/trade/order-info")
 
 
 @pytest.mark.parametrize("exchange_id", EXCHANGES)

@@ -9,7 +9,7 @@ from batchcancel import CancelRequest, Settings, Status
 from batchcancel.sandbox import FAULT_KINDS
 from tests.helpers import FAST, check_invariant, run_cancel
 
-SYMBOLS = {
+SYMBOLS = {  # the same for Bitget in UTA mode
     "bybit": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "SOL/USDT:USDT", "BTC/USD:BTC"],
     "bitget": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "BTC/USD:BTC"],
 }
@@ -20,16 +20,19 @@ FAULTS = [kind for kind in FAULT_KINDS if kind not in ("trickle", "ack_not_appli
 
 
 @settings(
-    max_examples=20,
+    max_examples=24,
     deadline=None,
     derandomize=True,  # the same examples on every run: CI must not flake on a lucky draw
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_every_request_gets_one_true_outcome_whatever_happens(sandbox, data):
+def test_every_request_gets_one_true_outcome_whatever_happens(sandbox, uta_sandbox, data):
+    # Bitget twice: a classic account (v2 routes) and a unified trading account (v3 routes).
+    account = data.draw(st.sampled_from(["bybit", "bitget", "bitget-uta"]), label="exchange")
+    sandbox = uta_sandbox if account == "bitget-uta" else sandbox
+    exchange_id = account.removesuffix("-uta")
     sandbox.reset()
     sandbox.set_budget_scale(100)
-    exchange_id = data.draw(st.sampled_from(["bybit", "bitget"]), label="exchange")
     mode = data.draw(st.sampled_from(["sync", "async"]), label="mode")
     symbols = data.draw(st.lists(st.sampled_from(SYMBOLS[exchange_id]), min_size=1, max_size=3, unique=True))
     counts = {symbol: data.draw(st.integers(1, 30), label=f"orders on {symbol}") for symbol in symbols}

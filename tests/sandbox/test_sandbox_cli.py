@@ -108,6 +108,21 @@ def test_verbose_bitget_lines_carry_the_budget_too():
     assert line.split()[3:5] == ["200", "code=00000"] and line.split()[-1] == "budget_left=19"
 
 
+def test_bitget_uta_serves_v3_and_ccxt_finds_the_account_by_itself():
+    with running("-v", "--bitget-uta") as (process, info):
+        assert info["bitget_account"] == "uta" and info["exchanges"] == ["bybit", "bitget"]
+        ex = ccxt.bitget(
+            {"apiKey": info["api_key"], "secret": info["secret"], "password": info["passphrase"]}
+        )
+        ex.urls["api"] = {key: info["url"] for key in ex.urls["api"]}
+        ex.has["fetchCurrencies"] = False
+        ex.load_markets()  # ccxt's own probe of /api/v3/account/settings: a UTA account
+        assert ex.options["uta"] is True and ex.fetch_open_orders("BTC/USDT") == []
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=20)
+    assert any("/api/v3/trade/unfilled-orders 200 code=00000" in line for line in err.splitlines())
+
+
 def test_sigint_stops_it_even_when_started_as_a_background_job():
     with running(sigint_ignored=True) as (process, _):
         process.send_signal(signal.SIGINT)

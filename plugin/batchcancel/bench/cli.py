@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from batchcancel.bench.kill import KILL_METHODS, KILL_WORKLOAD, ORDERS_WORKLOAD, WORKLOADS
 from batchcancel.bench.methods import METHODS, parse_methods
 from batchcancel.bench.workload import CATEGORIES, EXCHANGES, parse_categories
 from batchcancel.cli_args import not_negative_float, positive_float, positive_int
@@ -85,6 +86,12 @@ def register(subparsers: Any) -> None:
         help="multiply the sandbox's rate limits (default 1: the documented budgets)",
     )
     parser.add_argument(
+        "--bitget-account",
+        choices=("classic", "uta"),
+        default="classic",
+        help="Bitget account kind: classic (v2, default) or uta (unified trading account, v3)",
+    )
+    parser.add_argument(
         "--repeats",
         type=positive_int,
         default=None,
@@ -92,7 +99,16 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for the book and the latency jitter")
     parser.add_argument(
-        "--methods", default=",".join(METHODS), help=f"comma-separated, from: {', '.join(METHODS)}"
+        "--workload",
+        choices=WORKLOADS,
+        default=ORDERS_WORKLOAD,
+        help="orders: cancel the seeded orders by id (default); kill-switch: flatten the whole account "
+        f"(every category unless --categories; methods {', '.join(KILL_METHODS)})",
+    )
+    parser.add_argument(
+        "--methods",
+        default=None,
+        help=f"comma-separated, from: {', '.join(METHODS)} (kill-switch: {', '.join(KILL_METHODS)})",
     )
     parser.add_argument(
         "--filled", type=int, default=0, help="orders marked filled before cancelling (default 0)"
@@ -167,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     fill_defaults(args)
     exchanges = EXCHANGES if args.exchange == ALL else (args.exchange,)
     try:
-        methods = parse_methods(args.methods)
+        methods = parse_methods(args.methods, KILL_METHODS if args.workload == KILL_WORKLOAD else METHODS)
         categories = categories_from(args.categories, exchanges)
     except ValueError as error:
         print(f"batchcancel bench: {error}", file=sys.stderr)
@@ -178,6 +194,9 @@ def run(args: argparse.Namespace) -> int:
         except ImportError:
             print(f"batchcancel bench: {PLOT_MISSING}", file=sys.stderr)
             return 2
+    if args.bitget_account == "uta" and (args.bots or args.cpu):
+        print("batchcancel bench: --bitget-account uta measures the methods table only", file=sys.stderr)
+        return 2
     progress = Progress(quiet=args.quiet)
     if not (args.cpu or args.bots or args.suite):
         progress.line(
@@ -219,6 +238,8 @@ def run(args: argparse.Namespace) -> int:
         filled=args.filled,
         concurrency=args.concurrency,
         ccxt_limiter=args.ccxt_limiter == "on",
+        kind=args.workload,
+        bitget_uta=args.bitget_account == "uta",
     )
     try:
         rows = run_bench(config, progress)

@@ -14,7 +14,16 @@ from typing import Any
 
 import attrs
 
-from batchcancel.bench.workload import ALREADY_CLOSED, BYBIT, CANCELED, FAILED, Seeded, SeededOrder
+from batchcancel.bench.workload import (
+    ALREADY_CLOSED,
+    BITGET,
+    BYBIT,
+    CANCELED,
+    FAILED,
+    Seeded,
+    SeededOrder,
+    is_uta,
+)
 
 CCXT_LOOP = "ccxt-loop"
 CCXT_CANCEL_ORDERS = "ccxt-cancel-orders"
@@ -40,13 +49,15 @@ class RunResult:
     """batchcancel: which path decided how many orders (``bybit:batch``...)."""
 
 
-def parse_methods(value: str | Sequence[str] | None) -> tuple[str, ...]:
+def parse_methods(value: str | Sequence[str] | None, known: Sequence[str] = METHODS) -> tuple[str, ...]:
+    """The methods named in ``value``, out of ``known`` (all of them when None)."""
+    known = tuple(known)
     if value is None:
-        return METHODS
+        return known
     names = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
     for name in names:
-        if name not in METHODS:
-            raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
+        if name not in known:
+            raise ValueError(f"unknown method {name!r}; choose from {', '.join(known)}")
     return tuple(dict.fromkeys(n for n in names if n))
 
 
@@ -126,8 +137,10 @@ def _ccxt_loop(sandbox: Any, seeded: Seeded, on_order: Callable[[], None] | None
     return _timed_ccxt(sandbox, seeded, CCXT_LOOP, cancel)
 
 
-def _chunk_size(exchange: str, category: str) -> int:
+def _chunk_size(exchange: str, category: str, uta: bool) -> int:
     """The documented maximum per request, which the caller of ccxt's ``cancel_orders`` must respect."""
+    if uta:
+        return 20  # Bitget v3 cancel-batch
     if exchange == BYBIT:
         return 10 if category == "spot" else 20
     return 50
@@ -148,7 +161,9 @@ def _ccxt_cancel_orders(sandbox: Any, seeded: Seeded) -> RunResult:
 
     def cancel(client: Any, reported: dict[str, str | None], errors: Counter[str]) -> None:
         for symbol, orders in by_symbol.items():
-            size = _chunk_size(seeded.exchange, orders[0].category)
+            size = _chunk_size(
+                seeded.exchange, orders[0].category, seeded.exchange == BITGET and is_uta(sandbox)
+            )
             for start in range(0, len(orders), size):
                 chunk = orders[start : start + size]
                 try:

@@ -7,9 +7,11 @@ from typing import Any
 
 import attrs
 
+from batchcancel.bench.kill import KILL_WORKLOAD, ORDERS_WORKLOAD, kill_bound_s, run_kill_method
 from batchcancel.bench.methods import METHODS, RunResult, run_method
 from batchcancel.bench.report import Progress, Row, make_row
 from batchcancel.bench.workload import (
+    CATEGORIES,
     DEFAULT_CATEGORIES,
     EXCHANGES,
     Audit,
@@ -38,13 +40,19 @@ class BenchConfig:
     """batchcancel's ``max_concurrency`` (None: the Settings default)."""
     ccxt_limiter: bool = True
     """``enableRateLimit`` of batchcancel's ccxt clients (ccxt's default: on)."""
+    kind: str = ORDERS_WORKLOAD
+    """``orders`` (cancel the given orders) or ``kill-switch`` (flatten the account)."""
+    bitget_uta: bool = False
+    """Bitget accounts are unified trading accounts (the sandbox serves v3)."""
 
     def workload(self, exchange: str) -> Workload:
+        # The kill switch flattens every category of the account unless told which.
+        every = CATEGORIES if self.kind == KILL_WORKLOAD else DEFAULT_CATEGORIES
         return Workload(
             exchange=exchange,
             orders=self.orders,
             symbols=self.symbols,
-            categories=tuple(self.categories.get(exchange) or DEFAULT_CATEGORIES[exchange]),
+            categories=tuple(self.categories.get(exchange) or every[exchange]),
             filled=self.filled,
             seed=self.seed,
         )
@@ -70,11 +78,15 @@ def measure_once(
     progress: Progress | None = None,
     label: str = "",
     ccxt_limiter: bool = True,
+    kind: str = ORDERS_WORKLOAD,
 ) -> Measured:
     """Reset the sandbox, seed the workload, cancel it with ``method``, and audit every order."""
     sandbox.reset()
     seeded = seed(sandbox, workload)
-    bound = bound_s(sandbox, seeded, rtt_s)
+    kill = kind == KILL_WORKLOAD
+    if kill:  # an order filled before the call is not open: flattening the account never sees it
+        seeded = attrs.evolve(seeded, orders=tuple(o for o in seeded.orders if not o.filled))
+    bound = kill_bound_s(sandbox, seeded, rtt_s) if kill else bound_s(sandbox, seeded, rtt_s)
     total = len(seeded.orders)
 
     def status() -> str:
@@ -83,7 +95,10 @@ def measure_once(
 
     progress = progress or Progress(quiet=True)
     with progress.ticking(status):
-        result = run_method(sandbox, method, seeded, settings=settings, ccxt_limiter=ccxt_limiter)
+        if kill:
+            result = run_kill_method(sandbox, method, seeded, settings)
+        else:
+            result = run_method(sandbox, method, seeded, settings=settings, ccxt_limiter=ccxt_limiter)
     return Measured(seeded, result, audit(sandbox, seeded, result.reported), bound)
 
 
@@ -94,10 +109,16 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
     progress = progress or Progress(quiet=True)
     settings = Settings(max_concurrency=config.concurrency) if config.concurrency else None
     rows: list[Row] = []
-    with Sandbox(latency_ms=config.latency_ms, seed=config.seed, budget_scale=config.budget_scale) as sandbox:
+    with Sandbox(
+        latency_ms=config.latency_ms,
+        seed=config.seed,
+        budget_scale=config.budget_scale,
+        bitget_uta=config.bitget_uta,
+    ) as sandbox:
         for exchange in config.exchanges:
             workload = config.workload(exchange)
-            progress.line(f"{exchange}: {workload.describe()}")
+            account = " (UTA account, v3)" if config.bitget_uta and exchange == "bitget" else ""
+            progress.line(f"{exchange}{account}: {workload.describe()}")
             for method in config.methods:
                 runs: list[Measured] = []
                 for repeat in range(config.repeats):
@@ -111,12 +132,14 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
                         progress=progress,
                         label=label,
                         ccxt_limiter=config.ccxt_limiter,
+                        kind=config.kind,
                     )
                     runs.append(one)
-                    if method == config.methods[0] and repeat == 0:
+                    if method == config.methods[0] and repeat == 0 and config.kind == ORDERS_WORKLOAD:
+                        fewest = minimum_requests(one.seeded, config.bitget_uta)
                         progress.line(
                             f"  bound {one.bound_s:.3f} s; fewest possible requests "
-                            f"{minimum_requests(one.seeded)} (batches at the documented maximum)"
+                            f"{fewest} (batches at the documented maximum)"
                         )
                     progress.line(
                         f"  {label}: {one.result.wall_s:.3f} s, {one.result.requests} requests, "

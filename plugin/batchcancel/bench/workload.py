@@ -184,7 +184,18 @@ def window_s(sandbox: Any) -> float:
     return float(sandbox.rate_window_s)
 
 
-def budget_group(exchange: str, category: str) -> str:
+def is_uta(sandbox: Any) -> bool:
+    """Whether the sandbox's Bitget accounts are unified trading accounts (v3)."""
+    return bool(getattr(sandbox, "bitget_uta", False))
+
+
+UTA_GROUP = "uta"
+"""A UTA account's one budget group: v3's batch and single budgets cover every category."""
+
+
+def budget_group(exchange: str, category: str, uta: bool = False) -> str:
+    if exchange == BITGET and uta:
+        return UTA_GROUP
     if exchange == BYBIT:
         from batchcancel.sandbox.bybit.rules import group_of
 
@@ -197,7 +208,8 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
 
     Bybit: the batch budget counts orders and the single-cancel budget is separate, so both add
     up. Bitget: a batch request carries up to 50 orders and costs one request; the single-cancel
-    endpoint has its own budget of requests.
+    endpoint has its own budget of requests. Bitget UTA (v3): a batch carries up to 20 orders of
+    one category and its budget (5/s) is shared by every category, as is the single cancel's.
     """
     if exchange == BYBIT:
         from batchcancel.sandbox.bybit import rules as bybit
@@ -206,7 +218,13 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
         single = sandbox.limit(BYBIT, bybit.CANCEL, group=group)
         return BudgetGroup(group, batch + single, f"batch {batch} orders + single {single}")
     from batchcancel.sandbox.bitget import rules as bitget
+    from batchcancel.sandbox.bitget import uta_rules
 
+    if group == UTA_GROUP:
+        batch = sandbox.limit(BITGET, uta_rules.CANCEL_BATCH)
+        single = sandbox.limit(BITGET, uta_rules.CANCEL)
+        detail = f"{batch} batches x {uta_rules.BATCH_MAX} + single {single}"
+        return BudgetGroup(group, batch * uta_rules.BATCH_MAX + single, detail)
     batch_path, single_path = (
         (bitget.SPOT_BATCH, bitget.SPOT_CANCEL) if group == "spot" else (bitget.MIX_BATCH, bitget.MIX_CANCEL)
     )
@@ -226,7 +244,7 @@ def bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
     """
     per_group: dict[str, int] = {}
     for category, count in seeded.per_category().items():
-        name = budget_group(seeded.exchange, category)
+        name = budget_group(seeded.exchange, category, is_uta(sandbox))
         per_group[name] = per_group.get(name, 0) + count
     window = window_s(sandbox)
     waits = [
@@ -236,14 +254,19 @@ def bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
     return max(waits, default=0.0) + rtt_s
 
 
-def minimum_requests(seeded: Seeded) -> int:
+def minimum_requests(seeded: Seeded, uta: bool = False) -> int:
     """Fewest cancel requests the workload can take: each group chunked at the batch maximum.
 
     Bybit mixes symbols of one category in a batch (spot 10, others 20); Bitget spot mixes
-    symbols (50), Bitget futures take one symbol per request (50).
+    symbols (50), Bitget futures take one symbol per request (50); Bitget UTA (``uta``) mixes
+    symbols of one category (20).
     """
     from batchcancel.sandbox.bitget import rules as bitget
+    from batchcancel.sandbox.bitget import uta_rules
     from batchcancel.sandbox.bybit import rules as bybit
+
+    if seeded.exchange == BITGET and uta:
+        return sum(math.ceil(n / uta_rules.BATCH_MAX) for n in seeded.per_category().values())
 
     if seeded.exchange == BYBIT:
         return sum(math.ceil(n / bybit.BATCH_MAX[c]) for c, n in seeded.per_category().items())

@@ -13,7 +13,7 @@ from batchcancel.engine.dialect import (
     WorkItem,
     success_body,
 )
-from batchcancel.engine.drivers import check_exchange, is_async_exchange, run
+from batchcancel.engine.drivers import check_exchange, is_async_exchange, run, run_kill
 from batchcancel.engine.job import CancelJob
 
 __all__ = [
@@ -31,5 +31,6 @@ __all__ = [
     "check_exchange",
     "is_async_exchange",
     "run",
+    "run_kill",
     "success_body",
 ]

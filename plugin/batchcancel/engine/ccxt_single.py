@@ -19,7 +19,7 @@ from typing import Any
 
 import ccxt
 
-from batchcancel.engine.classify import code_in_message
+from batchcancel.engine.classify import code_in_message, describe
 from batchcancel.engine.dialect import Call, Dialect, MalformedResponse, Route, Verdict, WorkItem
 from batchcancel.engine.reading import OrderState
 from batchcancel.model import CancelRequest
@@ -34,6 +34,10 @@ CLIENT_ID_PARAM = {"bybit": "orderLinkId"}
 # Params ccxt's fetch_order needs on some exchanges to read an order at all (Bybit refuses
 # without acknowledging that it only sees the last 500 orders).
 FETCH_ORDER_PARAMS: Mapping[str, Mapping[str, Any]] = {"bybit": {"acknowledged": True}}
+
+# Exchange codes meaning "the order is not open" that ccxt raises as a plain ExchangeError, not
+# OrderNotFound (ccxt 4.5.90 maps neither): Bitget v3's 25204 (a UTA account's cancel-order).
+NOT_OPEN_CODES: Mapping[str, frozenset[str]] = {"bitget": frozenset({"25204"})}
 
 # ccxt's unified order status, and what it means for a cancel.
 CCXT_STATES: Mapping[str, OrderState] = {
@@ -88,6 +92,12 @@ class CcxtSingleCancel(Dialect[None]):
     def error_code(self, error: BaseException) -> str | None:
         return code_in_message(str(error))
 
+    def read_error(self, call: Call, error: BaseException) -> Verdict | None:
+        code = self.error_code(error)
+        if code is not None and code in NOT_OPEN_CODES.get(self.exchange_id, ()):
+            return Verdict.already_closed(code, describe(error))
+        return None
+
     # -- reading an order's state --------------------------------------------------------------
 
     def build_state_read(self, item: WorkItem) -> Call | None:
@@ -105,7 +115,10 @@ class CcxtSingleCancel(Dialect[None]):
         return CCXT_STATES[str(status)]
 
     def read_state_error(self, call: Call, error: BaseException) -> OrderState | None:
-        return OrderState.GONE if isinstance(error, ccxt.OrderNotFound) else None
+        if isinstance(error, ccxt.OrderNotFound):
+            return OrderState.GONE
+        code = self.error_code(error)
+        return OrderState.GONE if code in NOT_OPEN_CODES.get(self.exchange_id, ()) else None
 
 
 def _own_order(response: Any, request: CancelRequest) -> Any:

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from batchcancel.engine.reading import OpenPage, OrderState
+from batchcancel.engine.reading import CancelAllAnswer, OpenOrder, OpenPage, OrderState
 from batchcancel.model import CancelRequest, Status
 from batchcancel.settings import Settings
 
@@ -331,3 +331,28 @@ class Dialect(abc.ABC, Generic[G]):
     def place_of(self, item: WorkItem) -> str:
         """Where ``item``'s order rests, in the words :class:`OpenOrder.place` uses."""
         return str(item.market.get("symbol"))
+
+    # -- cancelling everything (optional; see batchcancel.engine.kill) --------------------------
+
+    def cancel_all_scopes(
+        self, orders: Sequence[tuple[OpenOrder, Mapping[str, Any]]], whole_account: bool
+    ) -> Sequence[Hashable]:
+        """The cancel-all requests that together cover ``orders`` (open orders of the account,
+        each with its ccxt market), at the widest scope the exchange allows: the whole category
+        or settle coin when ``whole_account``, else only the markets of ``orders`` (the caller
+        named symbols). Empty (the default) means "not supported": the kill switch then cancels
+        what it listed with batches, which always works, only with more requests."""
+        return ()
+
+    def cancel_all_route(self, scope: Hashable) -> Route:
+        """The route (its budget and cost) one cancel-all request of ``scope`` spends."""
+        raise TypeError(f"{type(self).__name__} returns cancel-all scopes but names no route for them")
+
+    def build_cancel_all(self, scope: Hashable) -> Call:
+        """The call that cancels every open order of ``scope`` (no ``items``)."""
+        raise TypeError(f"{type(self).__name__} returns cancel-all scopes but builds no call for them")
+
+    def read_cancel_all(self, scope: Hashable, call: Call, response: Any) -> CancelAllAnswer:
+        """The orders a cancel-all answer names as cancelled; raise :class:`MalformedResponse`
+        on a bad shape (the read-back then decides every order of the scope)."""
+        raise TypeError(f"{type(self).__name__} returns cancel-all scopes but reads no answer of them")

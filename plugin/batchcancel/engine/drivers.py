@@ -13,12 +13,13 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Collection, Mapping, Sequence
+from typing import Any, Protocol
 
 from batchcancel.engine.ccxt_single import CcxtSingleCancel
 from batchcancel.engine.dialect import Dialect
 from batchcancel.engine.job import CancelJob
+from batchcancel.engine.kill import KillJob
 from batchcancel.engine.ledger import current_sink
 from batchcancel.engine.sent import Sent
 from batchcancel.engine.transport import fit_connection_pool, send
@@ -29,6 +30,34 @@ from batchcancel.settings import Settings
 log = logging.getLogger("batchcancel")
 
 Result = tuple[Any, BaseException | None, Mapping[str, str] | None]
+
+
+class Job(Protocol):
+    """What a driver performs: a :class:`CancelJob` or a :class:`KillJob` (both sans-IO)."""
+
+    deadline: float
+
+    @property
+    def done(self) -> bool: ...
+
+    def ready_calls(self, now: float, slots: int) -> list[Sent]: ...
+
+    def next_wakeup(self, now: float) -> float: ...
+
+    def on_result(
+        self,
+        sent: Sent,
+        now: float,
+        response: Any = None,
+        error: BaseException | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None: ...
+
+    def expire(self, now: float) -> None: ...
+
+    def report(self, elapsed_s: float) -> CancelReport: ...
+
+    def summary(self) -> str: ...
 
 
 def _async_base() -> Any:
@@ -62,9 +91,8 @@ def check_exchange(exchange: Any, *, want_async: bool) -> None:
         raise WrongExchangeKind(f"{exchange.id} is a sync ccxt exchange: use `cancel_orders(...)`")
 
 
-def new_job(
-    dialect: Dialect, exchange: Any, requests: Sequence[CancelRequest], settings: Settings
-) -> CancelJob:
+def _parts(dialect: Dialect, exchange: Any, settings: Settings) -> dict[str, Any]:
+    """What every job of ``exchange`` is made with: markets, fallback, secrets, budget book."""
     fallback = None if isinstance(dialect, CcxtSingleCancel) else CcxtSingleCancel.for_exchange(exchange.id)
     secrets = [getattr(exchange, name, "") or "" for name in ("apiKey", "secret", "password", "uid")]
     budgets = None
@@ -72,17 +100,54 @@ def new_job(
         from batchcancel.engine.shared_budget import shared_book
 
         budgets = shared_book(dialect.budgets(settings), settings.budget_store, exchange)
+    return {
+        "now": time.time(),
+        "markets": exchange.markets or None,
+        "markets_by_id": getattr(exchange, "markets_by_id", None),
+        "fallback": fallback,
+        "secrets": [s for s in secrets if isinstance(s, str)],
+        "budgets": budgets,
+    }
+
+
+def run_kill(
+    dialect: Dialect,
+    exchange: Any,
+    symbols: Collection[str] | None,
+    settings: Settings,
+    job: KillJob | None = None,
+) -> CancelReport | Awaitable[CancelReport]:
+    """Cancel every open order in scope through ``dialect`` (the kill switch): a report for a
+    sync exchange, a coroutine of it for an async one. ``job`` (from :func:`new_kill_job`) lets
+    the caller read the job afterwards (a dry run's listing)."""
+    if job is None:
+        job = new_kill_job(dialect, exchange, symbols, settings)
+    if is_async_exchange(exchange):
+        return drive_async(job, exchange, settings.max_concurrency)
+    return drive_sync(job, exchange, settings.max_concurrency)
+
+
+def new_kill_job(
+    dialect: Dialect,
+    exchange: Any,
+    symbols: Collection[str] | None,
+    settings: Settings,
+    *,
+    list_only: bool = False,
+) -> KillJob:
+    return KillJob(dialect, symbols, settings, list_only=list_only, **_parts(dialect, exchange, settings))
+
+
+def new_job(
+    dialect: Dialect, exchange: Any, requests: Sequence[CancelRequest], settings: Settings
+) -> CancelJob:
+    parts = _parts(dialect, exchange, settings)
     return CancelJob(
         dialect,
         requests,
         settings,
-        now=time.time(),
-        markets=exchange.markets or None,
-        markets_by_id=getattr(exchange, "markets_by_id", None),
-        fallback=fallback,
-        secrets=[s for s in secrets if isinstance(s, str)],
         sink=current_sink.get(),
-        budgets=budgets,
+        **parts,
     )
 
 
@@ -184,7 +249,7 @@ class _Workers:
             self.done.put((call, _call_sync(self._exchange, call)))
 
 
-def drive_sync(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
+def drive_sync(job: Job, exchange: Any, concurrency: int) -> CancelReport:
     started = time.monotonic()
     _capture_headers_per_thread(exchange)
     fit_connection_pool(exchange, concurrency)
@@ -217,7 +282,7 @@ def drive_sync(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
     return _finish(job, exchange, started)
 
 
-async def drive_async(job: CancelJob, exchange: Any, concurrency: int) -> CancelReport:
+async def drive_async(job: Job, exchange: Any, concurrency: int) -> CancelReport:
     started = time.monotonic()
     inflight: dict[asyncio.Task[Result], Sent] = {}
     try:
@@ -248,12 +313,12 @@ async def drive_async(job: CancelJob, exchange: Any, concurrency: int) -> Cancel
     return _finish(job, exchange, started)
 
 
-def _interrupted(job: CancelJob, exchange: Any) -> None:
+def _interrupted(job: Job, exchange: Any) -> None:
     """The call is being abandoned: say what was decided (the on_outcome callback had each one)."""
     log.warning("batchcancel: %s call interrupted: %s", getattr(exchange, "id", "?"), job.summary())
 
 
-def _finish(job: CancelJob, exchange: Any, started: float) -> CancelReport:
+def _finish(job: Job, exchange: Any, started: float) -> CancelReport:
     report = job.report(time.monotonic() - started)
     log.info(
         "batchcancel: %s %d order(s) -> %s in %d request(s), %.3f s",

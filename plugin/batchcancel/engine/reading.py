@@ -41,6 +41,13 @@ class OpenOrder:
     place: str
     """Where it rests, in the dialect's words (e.g. ``BTCUSDT (spot)``); compared with
     :meth:`~batchcancel.engine.Dialect.place_of` to tell a request's market from another."""
+    market_id: str = ""
+    """The exchange's own symbol of its market (``BTCUSDT``), when the listing shows it: the
+    kill switch resolves it (with ``place``) to a ccxt market to name the order in its report.
+    Empty: ``place`` is the order's unified symbol."""
+    params: tuple[tuple[str, str], ...] = ()
+    """What a cancel of this order must carry besides its ids (e.g. Bybit spot's
+    ``orderFilter`` for a conditional order, which a plain cancel does not reach)."""
 
 
 @attrs.frozen
@@ -51,3 +58,16 @@ class OpenPage:
     """The open orders on this page."""
     next_cursor: str | None
     """The cursor of the next page; None when this page is the last."""
+
+
+@attrs.frozen
+class CancelAllAnswer:
+    """What one cancel-all request's answer says: the orders it names as cancelled.
+
+    Only orders the answer names count; an order of the scope the answer leaves out is decided by
+    the read-back that follows (still open: cancelled again; gone: the exchange is asked)."""
+
+    order_ids: frozenset[str] = frozenset()
+    """Exchange order ids the answer names as cancelled (or accepted for cancelling)."""
+    client_order_ids: frozenset[str] = frozenset()
+    """Client order ids the answer names, for rows that carry no exchange id."""

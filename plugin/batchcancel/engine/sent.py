@@ -28,6 +28,10 @@ class Purpose(str, enum.Enum):
     """Read back open orders (verify mode)."""
     STATE = "state"
     """Read one order's state before giving up on it."""
+    LIST = "list"
+    """Read the account's open orders (the kill switch: what is open in scope)."""
+    CANCEL_ALL = "cancel_all"
+    """Cancel every open order of a scope in one request (the kill switch)."""
 
 
 @attrs.frozen(eq=False)

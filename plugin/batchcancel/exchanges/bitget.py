@@ -27,9 +27,10 @@ project's exchange facts §2.3-2.7, and ccxt 4.5.90 ``bitget.py``):
 The facts themselves (endpoints, budgets, codes, states) are in
 :mod:`batchcancel.exchanges.bitget_api`.
 
-Accounts in Bitget's unified trading account mode (ccxt ``options['uta']`` true) cancel through
-the v3 API, which this dialect does not speak: their orders go to ccxt's own ``cancel_order``
-(the fallback), which knows the v3 endpoints.
+Accounts in Bitget's unified trading account mode (ccxt ``options['uta']`` true, set by the
+user or by ccxt's own probe of ``/api/v3/account/settings``) cancel through the v3 API: this
+dialect hands their orders to :class:`~batchcancel.exchanges.bitget_uta.BitgetUtaDialect`, and
+sends no v2 call for them (nor a v3 call for a classic account).
 """
 
 from __future__ import annotations
@@ -48,30 +49,26 @@ from batchcancel.engine import (
     Route,
     Verdict,
     WorkItem,
-    success_body,
 )
+from batchcancel.engine.ccxt_listing import CcxtListing
 from batchcancel.engine.classify import code_in_message, describe
-from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
+from batchcancel.engine.reading import OpenPage, OrderState
+from batchcancel.exchanges import bitget_listing as listing
 from batchcancel.exchanges.bitget_api import (
     BATCH_MAX,
-    CLIENT_OID,
     CODES,
     EXCHANGE_ID,
     MIX_BATCH,
     MIX_BATCH_BUDGET,
     MIX_BATCH_CANCEL,
     MIX_CANCEL,
-    MIX_LIST_ROUTE,
-    MIX_OPEN_ORDERS,
     MIX_ORDER_DETAIL,
     MIX_PARAMS,
     MIX_SINGLE,
     MIX_SINGLE_BUDGET,
     MIX_STATE_ROUTE,
     OK_CODE,
-    ORDER_ID,
     ORDER_STATES,
-    PAGE_LIMIT,
     READ_LIMITS,
     REQUESTS_PER_SECOND,
     SPOT_BATCH,
@@ -79,8 +76,6 @@ from batchcancel.exchanges.bitget_api import (
     SPOT_BATCH_CANCEL,
     SPOT_BATCH_MODE,
     SPOT_CANCEL,
-    SPOT_LIST_ROUTE,
-    SPOT_OPEN_ORDERS,
     SPOT_ORDER_INFO,
     SPOT_SINGLE,
     SPOT_SINGLE_BUDGET,
@@ -88,11 +83,17 @@ from batchcancel.exchanges.bitget_api import (
     MixGroup,
     SpotGroup,
     Unsupported,
+    data_of,
     id_field,
     id_value,
     product_type,
     says_not_open,
+    text_of,
 )
+from batchcancel.exchanges.bitget_kill import CANCEL_ALL_BUDGET, CANCEL_ALL_LIMIT, BitgetCancelAll
+from batchcancel.exchanges.bitget_listing import SPOT_SCOPE
+from batchcancel.exchanges.bitget_uta import BitgetUtaDialect
+from batchcancel.exchanges.bitget_uta_api import UTA_METHODS, UtaGroup
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -117,24 +118,25 @@ __all__ = [
     "item_verdict",
 ]
 
-SPOT_SCOPE = "spot"
-"""The spot scope of account-wide listings; the futures scopes are their product types."""
-
-
-BitgetGroup = SpotGroup | MixGroup | Unsupported
+BitgetGroup = SpotGroup | MixGroup | UtaGroup | Unsupported
 """What Bitget orders that may share a request have in common (or why none can carry them)."""
 
 
-class BitgetDialect(Dialect[BitgetGroup]):
-    """Bitget v2 classic-account cancels; pure: it asks whether the account is UTA, never sends."""
+class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
+    """Bitget cancels: v2 for a classic account, v3 (:class:`BitgetUtaDialect`) for a UTA one.
+
+    Pure: it asks whether the account is UTA, never sends. A UTA account's groups are
+    :class:`UtaGroup` and its calls v3 methods, so each later step knows which API it is in."""
 
     name = EXCHANGE_ID
 
-    def __init__(self, uta: Callable[[], bool] = lambda: False) -> None:
+    def __init__(self, uta: Callable[[], bool | None] = lambda: False) -> None:
         # Whether the account is UTA is only known once ccxt's load_markets has probed it
         # (options['uta']), which the engine may do after this object is made: asked, not stored.
+        # None means "not probed yet" (ccxt's default): the budgets then cover both APIs.
         self._uta = uta
-        # Orders without params group by market and id field alone: worked out once per call.
+        self._v3 = BitgetUtaDialect()
+        # v2 orders without params group by market and id field alone: worked out once per call.
         self._plain: dict[tuple[str, str], BitgetGroup] = {}
 
     @property
@@ -147,20 +149,26 @@ class BitgetDialect(Dialect[BitgetGroup]):
             for key in (SPOT_BATCH_BUDGET, SPOT_SINGLE_BUDGET, MIX_BATCH_BUDGET, MIX_SINGLE_BUDGET)
         }
         budgets.update({key: Budget(limit, 1.0) for key, limit in READ_LIMITS.items()})
+        budgets[CANCEL_ALL_BUDGET] = Budget(CANCEL_ALL_LIMIT, 1.0)
+        if self._uta() is not False:
+            budgets.update(self._v3.budgets(settings))
         return budgets
 
     def group_of(self, item: WorkItem) -> BitgetGroup:
-        if self.uta:
-            return Unsupported("the account is in unified trading (UTA) mode; v2 endpoints do not apply")
+        uta = self._uta()
+        if uta is None:  # markets loaded without ccxt deciding (no keys then): ccxt decides per call
+            return Unsupported("ccxt has not decided whether the account is UTA (options['uta'] unset)")
+        if uta:
+            return self._v3.group_of(item)
         if not item.request.params:
             key = (str(item.market.get("symbol")), id_field(item.request))
             group = self._plain.get(key)
             if group is None:
-                group = self._plain[key] = self._group_of(item)
+                group = self._plain[key] = self._v2_group_of(item)
             return group
-        return self._group_of(item)
+        return self._v2_group_of(item)
 
-    def _group_of(self, item: WorkItem) -> BitgetGroup:
+    def _v2_group_of(self, item: WorkItem) -> BitgetGroup:
         market, request = item.market, item.request
         params = dict(request.params)
         field = id_field(request)
@@ -184,6 +192,8 @@ class BitgetDialect(Dialect[BitgetGroup]):
         return group.why if isinstance(group, Unsupported) else ""
 
     def routes(self, group: BitgetGroup) -> Sequence[Route]:
+        if isinstance(group, UtaGroup):
+            return self._v3.routes(group)
         if isinstance(group, SpotGroup):
             return (SPOT_BATCH, SPOT_SINGLE)
         if isinstance(group, MixGroup):
@@ -193,6 +203,8 @@ class BitgetDialect(Dialect[BitgetGroup]):
     # -- requests ------------------------------------------------------------------------------
 
     def build(self, route: Route, group: BitgetGroup, items: Sequence[WorkItem]) -> Call:
+        if isinstance(group, UtaGroup):
+            return self._v3.build(route, group, items)
         # Each call carries its group: a batch answer is matched on the group's id field.
         if isinstance(group, SpotGroup):
             field = group.id_field
@@ -219,13 +231,15 @@ class BitgetDialect(Dialect[BitgetGroup]):
     # -- answers -------------------------------------------------------------------------------
 
     def read(self, call: Call, response: Any) -> Sequence[Verdict]:
-        data = _data(response)
+        if call.method in UTA_METHODS:
+            return self._v3.read(call, response)
+        data = data_of(response)
         if not isinstance(data, Mapping):
             raise MalformedResponse(f"'data' is {type(data).__name__}, not an object")
         if call.method in (SPOT_CANCEL, MIX_CANCEL):
             (item,) = call.items
             field = id_field(item.request)
-            if _text(data.get(field)) != id_value(item.request, field):
+            if text_of(data.get(field)) != id_value(item.request, field):
                 return [Verdict.missing()]  # "00000" with no id (or another one) cancels nothing we know
             return [Verdict.canceled(OK_CODE)]
         return self._read_batch(call, data)
@@ -251,7 +265,8 @@ class BitgetDialect(Dialect[BitgetGroup]):
                 verdicts.append(Verdict.canceled(OK_CODE))
             elif value in failures:
                 entry = failures[value]
-                verdicts.append(item_verdict(_text(entry.get("errorCode")), str(entry.get("errorMsg") or "")))
+                code, message = text_of(entry.get("errorCode")), str(entry.get("errorMsg") or "")
+                verdicts.append(item_verdict(code, message))
             else:
                 verdicts.append(Verdict.missing())
         unknown = (set(successes) | set(failures)) - set(sent)
@@ -260,6 +275,8 @@ class BitgetDialect(Dialect[BitgetGroup]):
         return verdicts
 
     def read_error(self, call: Call, error: BaseException) -> Verdict | None:
+        if call.method in UTA_METHODS:
+            return self._v3.read_error(call, error)
         code = self.error_code(error)
         if code is None:
             return None
@@ -272,6 +289,8 @@ class BitgetDialect(Dialect[BitgetGroup]):
     # -- reading orders back -------------------------------------------------------------------
 
     def build_state_read(self, item: WorkItem) -> Call | None:
+        if self.uta:
+            return self._v3.build_state_read(item)
         group = self.group_of(item)
         field = id_field(item.request)
         if isinstance(group, SpotGroup):
@@ -281,79 +300,48 @@ class BitgetDialect(Dialect[BitgetGroup]):
             params = {"symbol": group.symbol, "productType": group.product_type}
             params[field] = id_value(item.request, field)
             return Call(MIX_ORDER_DETAIL, (params,), (item,), route=MIX_STATE_ROUTE)
-        return None  # UTA and orders only ccxt can reach: ccxt's fetch_order reads them
+        return None  # orders only ccxt can reach: ccxt's fetch_order reads them
 
     def read_state(self, call: Call, response: Any) -> OrderState:
-        data = _data(response)
+        if call.method in UTA_METHODS:
+            return self._v3.read_state(call, response)
+        data = data_of(response)
         (item,) = call.items
         field = id_field(item.request)
         rows = data if isinstance(data, list) else [data]
-        mine = [
-            r for r in rows if isinstance(r, Mapping) and _text(r.get(field)) == id_value(item.request, field)
-        ]
+        wanted = id_value(item.request, field)
+        mine = [r for r in rows if isinstance(r, Mapping) and text_of(r.get(field)) == wanted]
         if not mine:
             if rows:
                 raise MalformedResponse(
                     f"the order read lists other orders, not {field} {id_value(item.request, field)}"
                 )
             return OrderState.GONE  # spot orderInfo lists nothing for an unknown id
-        status = _text(mine[0].get("state") or mine[0].get("status")) or ""
+        status = text_of(mine[0].get("state") or mine[0].get("status")) or ""
         if status not in ORDER_STATES:
             raise MalformedResponse(f"unknown order status {status!r}")
         return ORDER_STATES[status]
 
     def read_state_error(self, call: Call, error: BaseException) -> OrderState | None:
+        if call.method in UTA_METHODS:
+            return self._v3.read_state_error(call, error)
         code = self.error_code(error)
         return OrderState.GONE if code is not None and code in CODES.not_open else None
 
     def list_scopes(self, markets: Mapping[str, Any]) -> Sequence[Hashable]:
-        if self.uta:
-            return ()
-        scopes: set[str] = set()
-        for market in markets.values():
-            if market.get("spot"):
-                scopes.add(SPOT_SCOPE)
-            elif market.get("swap") or market.get("future"):
-                scopes.add(product_type(market))
-        return sorted(scopes)
+        return () if self._uta() is not False else listing.scopes(markets)
 
     def build_list(self, scope: Hashable, cursor: str | None) -> Call:
-        params: dict[str, Any] = {"limit": PAGE_LIMIT}
-        if cursor:
-            params["idLessThan"] = cursor
-        if scope == SPOT_SCOPE:
-            return Call(SPOT_OPEN_ORDERS, (params,), route=SPOT_LIST_ROUTE, group=scope)
-        params["productType"] = scope
-        return Call(MIX_OPEN_ORDERS, (params,), route=MIX_LIST_ROUTE, group=scope)
+        return listing.build(str(scope), cursor)
 
     def read_list(self, call: Call, response: Any) -> OpenPage:
-        data = _data(response)
-        scope = str(call.group)
-        if scope == SPOT_SCOPE:
-            if not isinstance(data, list):
-                raise MalformedResponse("spot open orders are not a list")
-            rows, end = data, None
-        else:
-            if not isinstance(data, Mapping):
-                raise MalformedResponse("futures open orders are not an object")
-            rows, end = data.get("entrustedList") or [], _text(data.get("endId"))
-            if not isinstance(rows, list):
-                raise MalformedResponse("entrustedList is not a list")
-        orders = []
-        for row in rows:
-            order_id = _text(row.get(ORDER_ID)) if isinstance(row, Mapping) else None
-            if order_id is None:
-                raise MalformedResponse("an open-order row without an orderId")
-            orders.append(
-                OpenOrder(order_id, _text(row.get(CLIENT_OID)), _place(str(row.get("symbol")), scope))
-            )
-        # A full page may have more behind it: ask for what is older than its last order.
-        cursor = (end or orders[-1].order_id) if len(orders) >= PAGE_LIMIT else None
-        return OpenPage(tuple(orders), cursor)
+        return listing.read(call, response)
 
     def place_of(self, item: WorkItem) -> str:
+        if self.uta:
+            return self._v3.place_of(item)
         scope = SPOT_SCOPE if item.market.get("spot") else product_type(item.market)
-        return _place(item.market_id, scope)
+        return listing.place(item.market_id, scope)
 
 
 def item_verdict(code: str | None, message: str) -> Verdict:
@@ -363,28 +351,12 @@ def item_verdict(code: str | None, message: str) -> Verdict:
     return CODES.item_verdict(code, message)
 
 
-def _place(native_symbol: str, scope: str) -> str:
-    return f"{native_symbol} ({scope})"
-
-
-def _data(response: Any) -> Any:
-    """The ``data`` of a successful Bitget answer; anything else is not an answer we can read."""
-    return success_body(response, "code", lambda code: _text(code) == OK_CODE, "data")
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _entries(value: Any, name: str, field: str) -> list[tuple[str, Mapping[str, Any]]]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
         raise MalformedResponse(f"{name} is not a list of objects")
-    return [(key, entry) for entry in value if (key := _text(entry.get(field))) is not None]
+    return [(key, entry) for entry in value if (key := text_of(entry.get(field))) is not None]
 
 
 def _ids(value: Any, name: str, field: str) -> set[str]:
@@ -401,4 +373,15 @@ def cancel_orders(
 ) -> CancelReport | Awaitable[CancelReport] | None:
     if not serves(exchange):
         return None
-    return engine.run(BitgetDialect(lambda: bool(exchange.options.get("uta"))), exchange, requests, settings)
+    return engine.run(BitgetDialect(lambda: exchange.options.get("uta")), exchange, requests, settings)
+
+
+@hookimpl
+def cancel_all_orders(
+    exchange: Any, symbols: tuple[str, ...] | None, settings: Settings
+) -> CancelReport | Awaitable[CancelReport] | None:
+    if not serves(exchange):
+        return None
+    if exchange.options.get("uta"):  # v2 lists nothing for UTA: ccxt's listing and cancels
+        return engine.run_kill(CcxtListing.for_exchange(EXCHANGE_ID, symbols), exchange, symbols, settings)
+    return engine.run_kill(BitgetDialect(lambda: False), exchange, symbols, settings)

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from batchcancel.engine import CodeBook, Route
+from batchcancel.engine import CodeBook, Route, success_body
 from batchcancel.engine.reading import OrderState
 from batchcancel.model import CancelRequest
 
@@ -194,3 +194,19 @@ ORDER_STATES: Mapping[str, OrderState] = {
     "cancelled": OrderState.CANCELED,
     "canceled": OrderState.CANCELED,
 }
+
+
+# -- reading answers (classic and UTA alike) ------------------------------------------------------
+
+
+def data_of(response: Any) -> Any:
+    """The ``data`` of a successful Bitget answer; anything else is not an answer we can read."""
+    return success_body(response, "code", lambda code: text_of(code) == OK_CODE, "data")
+
+
+def text_of(value: Any) -> str | None:
+    """A scalar field as stripped text; None for a missing, empty or non-scalar one."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None

@@ -51,6 +51,7 @@ from batchcancel.exchanges.bybit_api import (
     BATCH_MAX,
     BATCH_METHOD,
     BATCH_ROUTES,
+    CANCEL_ALL_LIMIT,
     CATEGORIES,
     CODES,
     EXCHANGE_ID,
@@ -72,6 +73,7 @@ from batchcancel.exchanges.bybit_api import (
     SINGLE_METHOD,
     SINGLE_ROUTES,
     SPOT,
+    SPOT_FILTER_OF_STOP_TYPE,
     UNKNOWN_CATEGORY_ROUTE,
     WINDOW_S,
     Group,
@@ -83,6 +85,7 @@ from batchcancel.exchanges.bybit_api import (
     order_filter_of,
     parse_error_body,
 )
+from batchcancel.exchanges.bybit_kill import BybitCancelAll, CancelAllScope
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -94,8 +97,10 @@ __all__ = [
     "CODES",
     "SINGLE_METHOD",
     "BybitDialect",
+    "CancelAllScope",
     "Group",
     "ListScope",
+    "cancel_all_orders",
     "cancel_orders",
     "parse_error_body",
 ]
@@ -113,7 +118,7 @@ class ListScope:
     """The coin it names."""
 
 
-class BybitDialect(Dialect[Group]):
+class BybitDialect(BybitCancelAll, Dialect[Group]):
     """Bybit v5: batches per category, single cancels for conditional spot orders, per-item codes."""
 
     name = EXCHANGE_ID
@@ -125,6 +130,12 @@ class BybitDialect(Dialect[Group]):
         }
         budgets.update(
             {f"single:{key}": Budget(limit, WINDOW_S, reported=True) for key, limit in SINGLE_LIMIT.items()}
+        )
+        budgets.update(
+            {
+                f"cancel-all:{key}": Budget(limit, WINDOW_S, reported=True)
+                for key, limit in CANCEL_ALL_LIMIT.items()
+            }
         )
         budgets[READ_BUDGET] = Budget(READ_LIMIT, WINDOW_S, reported=True)
         return budgets
@@ -270,11 +281,15 @@ class BybitDialect(Dialect[Group]):
         for row in _rows(result):
             if not isinstance(row, Mapping) or not row.get("orderId"):
                 raise MalformedResponse("an open-order row without an orderId")
+            symbol = str(row.get("symbol") or "")
+            spot_filter = SPOT_FILTER_OF_STOP_TYPE.get(str(row.get("stopOrderType") or ""))
             orders.append(
                 OpenOrder(
                     str(row["orderId"]),
                     str(row.get("orderLinkId") or "") or None,
-                    _place(str(row.get("symbol") or ""), scope.category),
+                    _place(symbol, scope.category),
+                    market_id=symbol,
+                    params=(("orderFilter", spot_filter),) if scope.category == SPOT and spot_filter else (),
                 )
             )
         cursor = str(result.get("nextPageCursor") or "") or None
@@ -358,3 +373,12 @@ def cancel_orders(
     if getattr(exchange, "id", None) != EXCHANGE_ID:
         return None
     return engine.run(BybitDialect(), exchange, requests, settings)
+
+
+@hookimpl
+def cancel_all_orders(
+    exchange: Any, symbols: tuple[str, ...] | None, settings: Settings
+) -> CancelReport | Awaitable[CancelReport] | None:
+    if getattr(exchange, "id", None) != EXCHANGE_ID:
+        return None
+    return engine.run_kill(BybitDialect(), exchange, symbols, settings)

@@ -57,6 +57,10 @@ BATCH_LIMIT = {SPOT_BUDGET: 20, DERIVATIVES_BUDGET: 10, OPTION_BUDGET: 10}
 # POST /v5/order/cancel: requests per second.
 SINGLE_LIMIT = {SPOT_BUDGET: 20, DERIVATIVES_BUDGET: 10, OPTION_BUDGET: 10}
 
+# POST /v5/order/cancel-all: requests per second (rate-limit.mdx: linear/inverse 10, option 1,
+# spot 20), a budget of its own.
+CANCEL_ALL_LIMIT = {SPOT_BUDGET: 20, DERIVATIVES_BUDGET: 10, OPTION_BUDGET: 1}
+
 HEADER_LIMIT = "x-bapi-limit"
 HEADER_REMAINING = "x-bapi-limit-status"
 HEADER_RESET_MS = "x-bapi-limit-reset-timestamp"
@@ -120,6 +124,26 @@ BATCH_ROUTES = {category: _batch_route(category) for category in CATEGORIES}
 SINGLE_ROUTES = {category: _single_route(category) for category in CATEGORIES}
 # A category Bybit does not list (a request's own override): one request, and Bybit's answer.
 UNKNOWN_CATEGORY_ROUTE = Route("single", 1)
+
+# POST /v5/order/cancel-all (cancel-all.mdx): one request cancels a category's orders, narrowed by
+# ``symbol`` > ``baseCoin`` > ``settleCoin`` (linear and inverse need one of them; spot and option
+# need none). Spot cancels plain orders only unless ``orderFilter`` says ``tpslOrder`` /
+# ``StopOrder`` (...); linear, inverse and option cancel every kind without ``orderFilter``.
+# Futures cancel at most 500 orders a request, "picked randomly": the read-back catches the rest.
+CANCEL_ALL_ROUTES = {
+    category: Route(
+        "cancel-all", 1, f"cancel-all:{BUDGET_OF_CATEGORY[category]}", cost_per_call=1, cost_per_item=0
+    )
+    for category in CATEGORIES
+}
+CANCEL_ALL_METHOD = "privatePostV5OrderCancelAll"
+# A spot open order's ``stopOrderType`` (open-order.mdx) and the ``orderFilter`` that reaches it.
+SPOT_FILTER_OF_STOP_TYPE = {
+    "Stop": "StopOrder",
+    "tpslOrder": "tpslOrder",
+    "OcoOrder": "OcoOrder",
+    "BidirectionalTpslOrder": "BidirectionalTpslOrder",
+}
 
 BATCH_METHOD = "privatePostV5OrderCancelBatch"
 SINGLE_METHOD = "privatePostV5OrderCancel"

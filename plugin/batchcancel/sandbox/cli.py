@@ -60,6 +60,12 @@ def register(subparsers: Any) -> None:
         help="multiply every rate limit (e.g. 10 for ten times the documented budgets)",
     )
     parser.add_argument(
+        "--bitget-uta",
+        action="store_true",
+        help="Bitget accounts are unified trading accounts: serve the v3 API (ccxt options uta=True, "
+        "or ccxt's own probe) and refuse v2 trading",
+    )
+    parser.add_argument(
         "--json",
         action="store_true",
         help="print one JSON line (url, port, api_key, secret, passphrase, exchanges) and nothing else "
@@ -102,6 +108,7 @@ def run(
         api_key=args.api_key,
         secret=args.secret,
         password=args.password,
+        bitget_uta=args.bitget_uta,
     )
     if args.verbose:
         sandbox.on_request(lambda entry: _print_line(err, request_line(entry)))
@@ -178,12 +185,16 @@ def info(sb: Sandbox) -> dict[str, Any]:
         "secret": account.secret,
         "passphrase": account.password,
         "exchanges": [spec.name for spec in EXCHANGES],  # what Sandbox() serves by default, as here
+        **({"bitget_account": "uta"} if sb.bitget_uta else {}),
     }
 
 
 def banner(sb: Sandbox) -> str:
     # Printing the generated credentials is the point here: they are this local sandbox's own.
-    return f"""batchcancel sandbox: Bybit v5 + Bitget v2 on {sb.url}  (Ctrl-C or SIGTERM stops it)
+    bitget_api, bitget_options = (
+        ("v3 (UTA)", {"uta": True}) if sb.bitget_uta else ("v2", LEAN_OPTIONS["bitget"])
+    )
+    return f"""batchcancel sandbox: Bybit v5 + Bitget {bitget_api} on {sb.url}  (Ctrl-C or SIGTERM stops it)
 
   api key   {sb.api_key}
   secret    {sb.secret}
@@ -199,7 +210,7 @@ bybit.urls["api"] = {{key: "{sb.url}" for key in bybit.urls["api"]}}
 bybit.has["fetchCurrencies"] = False
 
 bitget = ccxt.bitget({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}", "password": "{sb.password}",
-                      "options": {LEAN_OPTIONS["bitget"]!r}}})
+                      "options": {bitget_options!r}}})
 bitget.urls["api"] = {{key: "{sb.url}" for key in bitget.urls["api"]}}
 bitget.has["fetchCurrencies"] = False
 

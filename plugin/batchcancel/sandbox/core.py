@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from . import bitget
 from .accounts import Account, AccountRegistry, ServerClock
 from .book import Books, OrderBook, SandboxOrder
 from .exchange import ExchangeSpec
@@ -24,11 +25,18 @@ LEAN_OPTIONS: dict[str, dict[str, Any]] = {spec.name: dict(spec.lean_options) fo
 AccountRef = Account | str | None  # an Account, a uid, or None for the default account
 
 
+def _with_bitget_uta(exchanges: Sequence[ExchangeSpec]) -> list[ExchangeSpec]:
+    """``exchanges`` with Bitget serving unified trading accounts (v3) instead of classic ones."""
+    if not any(spec.name == bitget.EXCHANGE.name for spec in exchanges):
+        raise ValueError("bitget_uta=True needs bitget among the exchanges served")
+    return [bitget.UTA_EXCHANGE if spec.name == bitget.EXCHANGE.name else spec for spec in exchanges]
+
+
 class Sandbox:
     """A loopback exchange for Bybit v5 and Bitget v2 that real ccxt and pybit talk to unchanged.
 
     ``exchanges`` lists what it serves (default: ``registry.EXCHANGES``); see docs/sandbox.md for
-    adding one."""
+    adding one. With ``bitget_uta`` its Bitget accounts are unified trading accounts: v3 only."""
 
     def __init__(
         self,
@@ -45,6 +53,7 @@ class Sandbox:
         markets_per_type: int = DEFAULT_COUNT,
         rate_window_s: float = 1.0,
         exchanges: Sequence[ExchangeSpec] = EXCHANGES,
+        bitget_uta: bool = False,
     ) -> None:
         self._host = check_loopback(host)
         self._requested_port = port
@@ -55,6 +64,11 @@ class Sandbox:
         self.default_account = self._accounts.create(api_key=api_key, secret=secret, password=password)
         if not exchanges:
             raise ValueError("the sandbox needs at least one exchange to serve")
+        if not isinstance(bitget_uta, bool):
+            raise TypeError(f"bitget_uta must be a bool, not {type(bitget_uta).__name__}")
+        if bitget_uta:
+            exchanges = _with_bitget_uta(exchanges)
+        self.bitget_uta = bitget_uta
         prefixes = [prefix for spec in exchanges for prefix in spec.path_prefixes]
         if len({spec.name for spec in exchanges}) < len(exchanges) or len(set(prefixes)) < len(prefixes):
             raise ValueError("each exchange needs its own name and its own path prefixes")

@@ -73,15 +73,28 @@ class ExchangeContext:
     budgets: BudgetTable
 
 
+_NOT_JSON = object()
+
+
+def _loads(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _NOT_JSON
+
+
 def parse_json_object(body: bytes) -> dict[str, Any] | None:
     """The request body as a JSON object; None when it is not one (an empty body is ``{}``)."""
     if not body.strip():
         return {}
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    value = _loads(body)
     return value if isinstance(value, dict) else None
+
+
+def parse_json_array(body: bytes) -> list[Any] | None:
+    """The request body as a JSON array (Bitget v3's cancel-batch); None when it is not one."""
+    value = _loads(body)
+    return value if isinstance(value, list) else None
 
 
 def is_positive_number(value: str) -> bool:

@@ -3,14 +3,21 @@
 ``server.py`` routes, authenticates and wraps answers; ``orders.py`` and ``host.py`` are the
 handlers (they take a :class:`~.venue.BitgetVenue`, never the server); ``rules.py`` holds Bitget's
 documented facts, ``shapes.py`` its response records, ``catalog.py`` the markets it lists.
+
+``UTA_EXCHANGE`` is the same exchange for unified trading accounts (``Sandbox(bitget_uta=True)``):
+``server.BitgetUtaServer`` serves v3 (``uta_orders.py``, ``uta_shapes.py``, ``uta_rules.py``) and
+refuses v2 trading, as Bitget does for such an account.
 """
 
 from __future__ import annotations
 
+import attrs
+
 from ..exchange import ExchangeSpec
 from .catalog import default_markets
 from .rules import EXCHANGE_ID, base_limit
-from .server import BitgetServer
+from .server import BitgetServer, BitgetUtaServer
+from .uta_rules import base_limit as uta_base_limit
 
 EXCHANGE = ExchangeSpec(
     name=EXCHANGE_ID,
@@ -24,4 +31,12 @@ EXCHANGE = ExchangeSpec(
     needs_password=True,
 )
 
-__all__ = ["EXCHANGE"]
+UTA_EXCHANGE = attrs.evolve(
+    EXCHANGE,
+    server=BitgetUtaServer,
+    base_limit=uta_base_limit,
+    # ccxt in UTA mode: v3 markets, orders and cancels (ccxt's own probe finds it too, when unset).
+    lean_options={"uta": True},
+)
+
+__all__ = ["EXCHANGE", "UTA_EXCHANGE"]

@@ -191,6 +191,49 @@ def mix_batch(bitget: BitgetVenue, call: RequestContext) -> Any:
     symbol = str(params.get("symbol") or "")
     if not symbol:
         raise BitgetError(PARAM_ERROR, "Parameter verification failed: symbol cannot be empty")
+    if params.get("orderIdList") is None:
+        # Documented: "can be used to cancel by product type and trading pair" (no id list).
+        bitget.market(product_type, symbol)
+        return _cancel_open(bitget, call, product_type, lambda order: order.native_symbol == symbol)
     return _cancel_many(
         bitget, call, product_type, params.get("orderIdList"), lambda item: symbol, MIX_NOT_FOUND
     )
+
+
+def mix_cancel_all(bitget: BitgetVenue, call: RequestContext) -> Any:
+    """``POST /api/v2/mix/order/cancel-all-orders``: every open order of a product type (and of
+    one margin coin, when ``marginCoin`` is given)."""
+    product_type = product_type_of(call.params)
+    margin_coin = str(call.params.get("marginCoin") or "").upper()
+    catalog = bitget.ctx.catalog
+    return _cancel_open(
+        bitget,
+        call,
+        product_type,
+        lambda order: (
+            not margin_coin or (catalog.by_symbol(order.symbol).settle or "").upper() == margin_coin
+        ),
+    )
+
+
+def _cancel_open(
+    bitget: BitgetVenue, call: RequestContext, category: str, wanted: Callable[[SandboxOrder], bool]
+) -> Any:
+    book, now = bitget.book(call), bitget.ctx.clock.now_ms()
+    found = book.orders(lambda order: order.is_open and order.category == category and wanted(order))
+    cancelled = book.mark([order.order_id for order in found], "canceled", now)
+    successes = [{"orderId": o.order_id, "clientOid": o.client_order_id} for o in cancelled]
+    call.items = len(successes)
+    call.item_codes = item_codes(successes, [])
+    return {"successList": successes, "failureList": []}
+
+
+def spot_cancel_symbol(bitget: BitgetVenue, call: RequestContext) -> Any:
+    """``POST /api/v2/spot/trade/cancel-symbol-order``: every open spot order of ``symbol``. The
+    answer names the symbol only, never the orders (Bitget: the cancel is asynchronous)."""
+    symbol = str(call.params.get("symbol") or "")
+    if not symbol:
+        raise BitgetError(PARAM_ERROR, "Parameter verification failed: symbol cannot be empty")
+    bitget.market("spot", symbol)
+    _cancel_open(bitget, call, "spot", lambda order: order.native_symbol == symbol)
+    return {"symbol": symbol}

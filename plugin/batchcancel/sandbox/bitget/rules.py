@@ -42,6 +42,8 @@ MIX_POSITION_MODE, MIX_MARGIN_MODE, MIX_LEVERAGE = (
     "/api/v2/mix/account/set-leverage",
 )
 MIX_DETAIL, MIX_FILLS = "/api/v2/mix/order/detail", "/api/v2/mix/order/fills"
+MIX_CANCEL_ALL = "/api/v2/mix/order/cancel-all-orders"
+SPOT_CANCEL_SYMBOL = "/api/v2/spot/trade/cancel-symbol-order"
 
 # Requests per UID and second, per endpoint (Bitget documents 10/s for the cancel endpoints).
 PRIVATE_LIMITS = {
@@ -53,6 +55,8 @@ PRIVATE_LIMITS = {
     MIX_PENDING: 20,
     MIX_CANCEL: 10,
     MIX_BATCH: 10,
+    MIX_CANCEL_ALL: 10,  # assumption: as the other cancel endpoints (ccxt weighs it 20)
+    SPOT_CANCEL_SYMBOL: 5,  # assumption: ccxt weighs it 4 (five a second at its 50 ms unit)
     UTA_PROBE: 10,
     # The host endpoints, as Bitget's pages list them.
     SPOT_ASSETS: 10,

@@ -13,12 +13,13 @@ from urllib.parse import parse_qsl
 from ..accounts import Account
 from ..faults import HTTP_500, MAINTENANCE, RATE_LIMIT
 from ..signing import same_signature, signed_query
-from ..wire import ExchangeContext, HttpRequest, Reply, RequestContext, parse_json_object
-from . import host, orders, shapes
+from ..wire import ExchangeContext, HttpRequest, Reply, RequestContext, parse_json_array, parse_json_object
+from . import host, orders, shapes, uta_orders
 from .rules import (
     EXCHANGE_ID,
     MIX_BATCH,
     MIX_CANCEL,
+    MIX_CANCEL_ALL,
     MIX_NOT_FOUND,
     MIX_PENDING,
     MIX_PLACE,
@@ -27,6 +28,7 @@ from .rules import (
     RATE_LIMITED,
     SPOT_BATCH,
     SPOT_CANCEL,
+    SPOT_CANCEL_SYMBOL,
     SPOT_NOT_FOUND,
     SPOT_PLACE,
     SPOT_UNFILLED,
@@ -37,7 +39,8 @@ from .rules import (
     product_type_of,
 )
 from .signing import bitget_signature
-from .venue import BitgetVenue
+from .uta_rules import CANCEL_BATCH
+from .venue import BitgetUtaVenue, BitgetVenue
 
 # What the sandbox answers for an order that is not open (spot, futures): Bitget's codes.
 NOT_FOUND_CODES = frozenset({SPOT_NOT_FOUND[0], MIX_NOT_FOUND[0]})
@@ -53,10 +56,11 @@ class BitgetServer:
     name = EXCHANGE_ID
     redirect_path = PUBLIC_TIME  # where the redirect fault sends a client
     empty_success: Mapping[str, Any] = {"code": "00000", "msg": "success", "requestTime": 0, "data": {}}
+    venue_class = BitgetVenue
 
     def __init__(self, ctx: ExchangeContext) -> None:
         self.ctx = ctx
-        self.venue = BitgetVenue(ctx)
+        self.venue = self.venue_class(ctx)
         self._routes: dict[tuple[str, str], tuple[_Handler, bool]] = {
             ("GET", PUBLIC_TIME): (public_time, False),
             ("GET", "/api/v2/spot/public/coins"): (empty_list, False),
@@ -72,6 +76,8 @@ class BitgetServer:
             ("GET", MIX_PENDING): (orders.mix_pending, True),
             ("POST", MIX_CANCEL): (orders.mix_cancel, True),
             ("POST", MIX_BATCH): (orders.mix_batch, True),
+            ("POST", MIX_CANCEL_ALL): (orders.mix_cancel_all, True),
+            ("POST", SPOT_CANCEL_SYMBOL): (orders.spot_cancel_symbol, True),
             **host.ROUTES,  # what a trading host reads besides orders: market data, positions, fills
         }
 
@@ -87,18 +93,22 @@ class BitgetServer:
             if private:
                 call.account = self._authenticate(request)
             self.venue.charge(call, private)
-            params = (
-                dict(parse_qsl(request.raw_query, keep_blank_values=True))
-                if request.method == "GET"
-                else parse_json_object(request.body)
-            )
-            if params is None:
-                raise BitgetError(PARAM_ERROR, "Parameter verification failed: body is not a JSON object")
-            call.params = params
+            call.params = self.params_of(request)
             data = handler(self.venue, call)
             return self._reply(200, OK_CODE, "success", data, call, request)
         except BitgetError as error:
             return self._reply(error.status, error.code, error.msg, None, call, request)
+
+    def params_of(self, request: HttpRequest) -> dict[str, Any]:
+        """The query of a GET, the JSON object body of a POST (anything else: Bitget's 40017)."""
+        params = (
+            dict(parse_qsl(request.raw_query, keep_blank_values=True))
+            if request.method == "GET"
+            else parse_json_object(request.body)
+        )
+        if params is None:
+            raise BitgetError(PARAM_ERROR, "Parameter verification failed: body is not a JSON object")
+        return params
 
     def _reply(
         self, status: int, code: str, msg: str, data: Any, call: RequestContext | None, request: HttpRequest
@@ -235,3 +245,40 @@ def uta_probe(bitget: BitgetVenue, call: RequestContext) -> Any:
         "40084",
         "You are in Classic Account mode, and the Unified Account API is not supported at this time",
     )
+
+
+class BitgetUtaServer(BitgetServer):
+    """Bitget for unified trading accounts (``Sandbox(bitget_uta=True)``): v3 under ``/api/v3/``.
+
+    The envelope, signing and fault answers are the classic server's (Bitget uses one scheme for
+    both APIs). What changes is the routes: ``/api/v3/account/settings`` answers a success (so
+    ccxt's default detection reads the account as UTA), the v3 endpoints ccxt calls in UTA mode
+    are served (``uta_orders.py``), and every private v2 endpoint answers an error, as a UTA
+    account gets.
+    """
+
+    venue_class = BitgetUtaVenue
+
+    def __init__(self, ctx: ExchangeContext) -> None:
+        super().__init__(ctx)
+        for key, (_, private) in list(self._routes.items()):
+            if private and key[1].startswith("/api/v2/"):
+                self._routes[key] = (uta_orders.classic_refused, True)
+        self._routes.update(uta_orders.ROUTES)
+
+    def params_of(self, request: HttpRequest) -> dict[str, Any]:
+        if request.path != CANCEL_BATCH:
+            return super().params_of(request)
+        orders = parse_json_array(request.body)
+        if orders is None:
+            raise BitgetError(PARAM_ERROR, "Parameter verification failed: body is not a JSON array")
+        return {"orders": orders}  # cancel-batch's body is a bare array
+
+    def count_items(self, request: HttpRequest) -> int:
+        return uta_orders.count_items(request)
+
+    def is_batch(self, path: str) -> bool:
+        return path == CANCEL_BATCH
+
+    def mangle_batch(self, kind: str, reply: Reply, pick: Callable[[int], int]) -> None:
+        uta_orders.mangle_batch(kind, reply, pick)
