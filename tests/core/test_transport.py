@@ -268,3 +268,43 @@ def test_a_sync_pool_wider_than_requests_default_keeps_its_connections(sandbox, 
     assert max(sum(1 for s, f in served if s <= start < f) for start, _ in served) > 10  # held at once
     assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
     assert exchange.session.get_adapter(exchange.urls["api"]["spot"])._pool_maxsize >= 24
+
+
+def test_a_list_body_bitget_v3_batch_skips_ccxts_throttle_too(mode):
+    from batchcancel.sandbox import Sandbox
+
+    with Sandbox(bitget_uta=True, budget_scale=100) as uta:
+        orders = uta.seed_orders("bitget", {"BTC/USDT": 30, "BTC/USDT:USDT": 30})
+        requests = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
+        counts: list[float] = []
+
+        def check(exchange: Any, before: dict[str, Any], report: Any) -> None:
+            assert report.counts()["canceled"] == 60
+            assert counts == []
+            assert snapshot(exchange) == before
+
+        original = snapshot
+
+        def cancel_counted() -> None:
+            if mode == "sync":
+                exchange = uta.client("bitget")
+                exchange.load_markets()
+                counting_throttle(exchange, counts)
+                before = original(exchange)
+                check(exchange, before, cancel_orders(exchange, requests))
+                return
+
+            async def run() -> None:
+                exchange = uta.client("bitget", async_=True)
+                try:
+                    await exchange.load_markets()
+                    counting_throttle(exchange, counts)
+                    before = original(exchange)
+                    check(exchange, before, await cancel_orders_async(exchange, requests))
+                finally:
+                    await exchange.close()
+
+            asyncio.run(run())
+
+        cancel_counted()
+        assert any(entry.path == "/api/v3/trade/cancel-batch" for entry in uta.log)

@@ -105,11 +105,12 @@ def endpoint(exchange: Any, method: str) -> Endpoint | None:
     return found
 
 
-def _params(call: Call) -> dict[str, Any] | None:
-    """The one params dict an implicit method takes; None for any other shape of arguments."""
+def _params(call: Call) -> dict[str, Any] | list[Any] | None:
+    """The one params argument an implicit method takes: a dict, or a list body (Bitget v3's
+    cancel-batch; ccxt's ``fetch2`` passes either to ``sign``); None for any other shape."""
     if not call.args:
         return {}
-    if len(call.args) == 1 and isinstance(call.args[0], dict):
+    if len(call.args) == 1 and isinstance(call.args[0], (dict, list)):
         return call.args[0]
     return None
 
