@@ -5,7 +5,7 @@
 #   bash docs/performance.sh               # from the repository's root; about 30 minutes
 #
 # What it writes (then paste the printed tables into docs/performance.md):
-#   docs/performance.json, docs/performance.png   the main run: every method, 1,000 orders
+#   docs/performance.json, docs/performance.png   the main run: every method and exchange, 1,000 orders
 #   docs/performance-suite.json                   every target workload, ccxt's limiter on and off
 #   docs/performance-floor.json                   zero latency, budgets x1000
 #   docs/performance-bots.json                    four bots on one account (needs redis-server)
@@ -31,6 +31,7 @@ run batchcancel bench --exchange bitget --bitget-account uta --orders 1000 --sym
     --repeats 3 --filled 20
 run batchcancel bench --cpu
 run batchcancel demo
+run batchcancel demo --exchange okx
 
 if [ -n "$CPU_BEFORE" ]; then
     before=$(mktemp -d)

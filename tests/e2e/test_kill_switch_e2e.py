@@ -28,9 +28,14 @@ LISTING = {
     "bitget": ("/api/v2/spot/trade/unfilled-orders", "/api/v2/mix/order/orders-pending"),
 }
 STATE_READS = {"bybit": (), "bitget": ("/api/v2/spot/trade/orderInfo", "/api/v2/mix/order/detail")}
+HISTORY = {"bybit": (), "bitget": ("/api/v2/spot/trade/history-orders",)}
 CANCEL_ALL = {
     "bybit": ("/v5/order/cancel-all",),
-    "bitget": ("/api/v2/mix/order/cancel-all-orders", "/api/v2/mix/order/batch-cancel-orders"),
+    "bitget": (
+        "/api/v2/mix/order/cancel-all-orders",
+        "/api/v2/mix/order/batch-cancel-orders",
+        "/api/v2/spot/trade/cancel-symbol-order",
+    ),
 }
 
 
@@ -111,16 +116,27 @@ def test_a_busy_book_ends_with_nothing_open_and_one_true_outcome_per_order(sandb
     assert closed == set(filled_meanwhile)
     vias = Counter(o.via for o in report.outcomes)
     assert vias[f"{exchange_id}:cancel-all"] >= 150
-    # Requests: the listings and read-backs (paged), a small constant of cancel-alls per category
-    # or product type, one state read per order that went away unnamed (the filled ones), and a
-    # batch or two (Bitget spot: 50 orders a request) -- never one request per 10-50 orders.
+    # Requests: the listings and read-backs (paged), a small constant of cancel-alls per category,
+    # product type or (Bitget spot) symbol, the reads that tell what became of orders gone unnamed
+    # (Bitget spot: its order history, a page per 100 orders per symbol; one state read per
+    # futures order that filled), and one batch for the orders placed meanwhile -- never one
+    # request per 10-50 orders.
     log = sandbox.log
     cancel_alls = sum(1 for e in log if e.path in CANCEL_ALL[exchange_id])
+    history = sum(1 for e in log if e.path in HISTORY[exchange_id])
     reads = sum(1 for e in log if e.path in LISTING[exchange_id] + STATE_READS[exchange_id])
-    others = len(log) - cancel_alls - reads
+    others = len(log) - cancel_alls - history - reads
     assert cancel_alls <= 6
-    assert others <= (2 if exchange_id == "bybit" else 2 + 180 // 50 + 1)
+    assert others <= 2
     assert reads <= 45 + len(filled_meanwhile)
+    if exchange_id == "bitget":
+        spot_books = [n for symbol, n in BOOKS["bitget"].items() if "/" in symbol and ":" not in symbol]
+        paths = Counter(e.path for e in log)
+        assert paths["/api/v2/mix/order/cancel-all-orders"] == 2  # USDT-FUTURES and COIN-FUTURES
+        assert paths["/api/v2/spot/trade/cancel-symbol-order"] == len(spot_books)  # one per symbol
+        assert history <= sum(-(-n // 100) + 1 for n in spot_books)
+        assert vias["bitget:order-history"] == sum(spot_books)  # cancelled, and the three that filled
+        assert not [e for e in log if e.path == "/api/v2/spot/trade/orderInfo"]  # the history told
     assert len(log) < len(before) / 10
     assert report.requests_sent == len(log)
 

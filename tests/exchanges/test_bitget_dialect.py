@@ -298,7 +298,11 @@ def test_budgets_are_ten_requests_per_second_per_endpoint_whatever_the_batch_siz
     cancels = {route.budget: (10, 1.0) for route in (SPOT_BATCH, SPOT_SINGLE, MIX_BATCH, MIX_SINGLE)}
     reads = {"spot-order-info": (20, 1.0), "mix-order-detail": (10, 1.0)}
     reads.update({"spot-open-orders": (20, 1.0), "mix-open-orders": (20, 1.0)})
-    kill_switch = {"mix-cancel-all": (10, 1.0)}
+    kill_switch = {
+        "mix-cancel-all": (10, 1.0),
+        "spot-cancel-symbol": (5, 1.0),
+        "spot-history-orders": (20, 1.0),
+    }
     assert {key: (b.limit, b.window_s) for key, b in budgets.items()} == {**cancels, **reads, **kill_switch}
     assert SPOT_BATCH.cost(50) == SPOT_BATCH.cost(1) == MIX_BATCH.cost(50) == 1
     assert SPOT_BATCH.max_items == MIX_BATCH.max_items == 50

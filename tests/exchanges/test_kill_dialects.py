@@ -10,7 +10,7 @@ import pytest
 from batchcancel.engine import Call, MalformedResponse
 from batchcancel.engine.reading import CancelAllAnswer, OpenOrder
 from batchcancel.exchanges.bitget import BitgetDialect
-from batchcancel.exchanges.bitget_kill import MixCancelAll
+from batchcancel.exchanges.bitget_kill import MixCancelAll, SpotCancelSymbol
 from batchcancel.exchanges.bybit import BybitDialect, CancelAllScope
 
 SPOT = {"id": "BTCUSDT", "symbol": "BTC/USDT", "spot": True, "type": "spot"}
@@ -106,16 +106,19 @@ def test_bybit_answers_that_name_nothing_are_no_answer(response):
         read_bybit(response)
 
 
-def test_bitget_covers_futures_per_product_type_and_margin_coin_and_leaves_spot_to_batches():
+def test_bitget_covers_futures_per_product_type_and_margin_coin_and_spot_per_symbol():
     dialect = BitgetDialect()
-    orders = [(order("1"), SPOT), (order("2"), LINEAR), (order("3"), INVERSE)]
+    big_spot = [(order(f"s{i}"), SPOT) for i in range(51)]  # more than a batch holds
+    orders = [(order("2"), LINEAR), (order("3"), INVERSE), *big_spot]
     assert dialect.cancel_all_scopes(orders, whole_account=True) == [
         MixCancelAll("COIN-FUTURES", margin_coin="BTC"),
         MixCancelAll("USDT-FUTURES", margin_coin="USDT"),
+        SpotCancelSymbol("BTCUSDT"),
     ]
     assert dialect.cancel_all_scopes(orders, whole_account=False) == [
         MixCancelAll("COIN-FUTURES", symbol="BTCUSD"),
         MixCancelAll("USDT-FUTURES", symbol="BTCUSDT"),
+        SpotCancelSymbol("BTCUSDT"),
     ]
     by_symbol = dialect.build_cancel_all(MixCancelAll("USDT-FUTURES", symbol="BTCUSDT"))
     assert by_symbol.args == ({"symbol": "BTCUSDT", "productType": "USDT-FUTURES"},)  # no orderIdList

@@ -9,8 +9,10 @@
 
 The bound comes from the cancel-all budgets: the kill switch lists every scope (pages one after
 the other), sends its cancel-alls (a budget group with more of them than its budget allows in a
-window waits a window more), and reads back once; Bitget spot, which has no usable cancel-all,
-counts its batches on the batch budget.
+window waits a window more), and reads back once; Bitget spot: a symbol with more orders than a
+batch holds gets ``cancel-symbol-order`` (on its own budget; it names no order, so the symbol's
+order history is read, pages one after the other, the symbols side by side), the smaller ones are
+pooled into batches of 50 on the batch budget.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections import Counter
 from typing import Any
 
 from batchcancel.bench.methods import RunResult, _close_sync, _from_report, _requests_since, _timed_ccxt
-from batchcancel.bench.workload import BYBIT, CANCELED, FAILED, Seeded, window_s
+from batchcancel.bench.workload import BYBIT, CANCELED, FAILED, OKX, Seeded, window_s
 
 CCXT_CANCEL_ALL = "ccxt-cancel-all-orders"
 BATCHES = "batchcancel-batches"
@@ -32,7 +34,7 @@ ORDERS_WORKLOAD = "orders"
 KILL_WORKLOAD = "kill-switch"
 WORKLOADS = (ORDERS_WORKLOAD, KILL_WORKLOAD)
 
-PAGE = {"bybit": 50, "bitget": 100}
+PAGE = {"bybit": 50, "bitget": 100, "okx": 100}
 """Open orders per listing page (Bybit ``limit`` 50, Bitget 100)."""
 BITGET_BATCH_MAX = 50
 
@@ -87,6 +89,18 @@ def _batchcancel(sandbox: Any, method: str, seeded: Seeded, settings: Any) -> Ru
         _close_sync(client)
 
 
+def _okx_kill_bound_s(sandbox: Any, live: list[Any], rtt_s: float) -> float:
+    """OKX has no cancel-all: one listing (pages of 100, plus one page per algo type, in
+    parallel), the batches (300 orders per instrument and two windows), one read-back."""
+    from batchcancel.sandbox.okx import rules as okx
+
+    pages = max(1, math.ceil(len(live) / PAGE[OKX]))
+    per_window = max(1, sandbox.limit(OKX, okx.BATCH_CANCEL) // okx.BUDGET_WINDOWS)
+    per_instrument = Counter(order.symbol for order in live)
+    waits = [(math.ceil(n / per_window) - 1) * window_s(sandbox) for n in per_instrument.values()]
+    return (pages + 2) * rtt_s + max(waits, default=0.0)
+
+
 def _scope(exchange: str, order: Any, sandbox: Any) -> str:
     """The listing scope (and cancel-all scope) an order falls in."""
     if exchange == BYBIT and order.category in ("linear", "inverse"):
@@ -98,29 +112,41 @@ def kill_bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
     """The least wall time the sandbox's budgets and latency allow the kill switch.
 
     Round trips: the longest scope's listing pages (one after the other), one cancel-all, one
-    read-back; plus, per budget group, a window for each window's worth of cancel requests past
-    the first (cancel-alls on their own budget; Bitget spot's batches on the batch budget).
+    read-back, and (Bitget spot) the longest symbol's order-history pages; plus, per budget group,
+    a window for each window's worth of cancel requests past the first (cancel-alls on their own
+    budget).
     """
     from batchcancel.sandbox.bitget import rules as bitget
     from batchcancel.sandbox.bybit import rules as bybit
 
     exchange = seeded.exchange
     live = [order for order in seeded.orders if not order.filled]
+    if exchange == OKX:
+        return _okx_kill_bound_s(sandbox, live, rtt_s)
     per_scope = Counter(_scope(exchange, order, sandbox) for order in live)
     pages = max((math.ceil(n / PAGE[exchange]) for n in per_scope.values()), default=1)
     requests: Counter[str] = Counter()  # per budget: (requests, per window)
     limits: dict[str, int] = {}
-    for scope, count in per_scope.items():
+    for scope in per_scope:
         if exchange == BYBIT:
             group = bybit.group_of(scope.partition(":")[0])
             requests[group] += 1
             limits[group] = sandbox.limit(BYBIT, bybit.CANCEL_ALL, group=group)
         elif scope == "spot":
-            requests["spot"] += math.ceil(count / BITGET_BATCH_MAX)
-            limits["spot"] = sandbox.limit("bitget", bitget.SPOT_BATCH)
+            continue  # per symbol, below
         else:
             requests["mix"] += 1
             limits["mix"] = sandbox.limit("bitget", bitget.MIX_CANCEL_ALL)
+    spot = Counter(order.symbol for order in live if exchange != BYBIT and order.category == "spot")
+    big = {symbol: n for symbol, n in spot.items() if n > BITGET_BATCH_MAX}
+    small = sum(spot.values()) - sum(big.values())
+    if big:
+        requests["spot-symbol"] = len(big)
+        limits["spot-symbol"] = sandbox.limit("bitget", bitget.SPOT_CANCEL_SYMBOL)
+    if small:
+        requests["spot-batch"] = math.ceil(small / BITGET_BATCH_MAX)
+        limits["spot-batch"] = sandbox.limit("bitget", bitget.SPOT_BATCH)
+    history = max((math.ceil(n / PAGE[exchange]) for n in big.values()), default=0)
     window = window_s(sandbox)
     waits = [(math.ceil(n / max(1, limits[key])) - 1) * window for key, n in requests.items()]
-    return (pages + 2) * rtt_s + max(waits, default=0.0)
+    return (pages + 2 + history) * rtt_s + max(waits, default=0.0)

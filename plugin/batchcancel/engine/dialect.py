@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from batchcancel.engine.reading import CancelAllAnswer, OpenOrder, OpenPage, OrderState
+from batchcancel.engine.reading import CancelAllAnswer, HistoryPage, OpenOrder, OpenPage, OrderState
 from batchcancel.model import CancelRequest, Status
 from batchcancel.settings import Settings
 
@@ -289,6 +289,12 @@ class Dialect(abc.ABC, Generic[G]):
         """Interpret an exception raised by ``call`` (None: let the engine classify it)."""
         return None
 
+    def read_error_items(self, call: Call, error: BaseException) -> Sequence[Verdict] | None:
+        """One verdict per ``call.items`` from an exception that still carries each order's answer
+        (OKX answers code 1 when every order of a batch failed, and ccxt raises on it); None when
+        the exception says nothing per order (then :meth:`read_error` is asked)."""
+        return None
+
     def error_code(self, error: BaseException) -> str | None:
         """The exchange's code inside a ccxt exception message, when it can be found."""
         return None
@@ -332,6 +338,32 @@ class Dialect(abc.ABC, Generic[G]):
         """Where ``item``'s order rests, in the words :class:`OpenOrder.place` uses."""
         return str(item.market.get("symbol"))
 
+    # -- the exchange's countdown, a dead-man's switch (optional; see batchcancel.deadman) ------
+
+    def countdown_range(self) -> tuple[float, float] | None:
+        """The allowed (min_s, max_s) of a live countdown; None: the exchange has no REST countdown."""
+        return None
+
+    def countdown_unsupported_reason(self) -> str:
+        """Why this exchange has no countdown (said in ``NotSupported``)."""
+        return "the exchange offers no cancel-all countdown over REST"
+
+    def countdown_scopes(
+        self, markets: Mapping[str, Any], symbols: Sequence[str] | None
+    ) -> Sequence[str | None]:
+        """What one countdown covers: ``[None]`` for an account-wide timer (OKX), else one
+        exchange market id per symbol (Binance: ``symbols`` required)."""
+        return [None]
+
+    def build_countdown(self, scope: str | None, timeout_s: float | None) -> Call:
+        """The call that (re)arms the countdown of ``scope`` to ``timeout_s``; None disarms it."""
+        raise TypeError(f"{type(self).__name__} has no countdown: {self.countdown_unsupported_reason()}")
+
+    def read_countdown(self, call: Call, response: Any) -> None:
+        """Return when the answer confirms the countdown was set (or cleared); raise
+        :class:`MalformedResponse` otherwise."""
+        raise MalformedResponse(f"{type(self).__name__} reads no countdown answer")
+
     # -- cancelling everything (optional; see batchcancel.engine.kill) --------------------------
 
     def cancel_all_scopes(
@@ -356,3 +388,19 @@ class Dialect(abc.ABC, Generic[G]):
         """The orders a cancel-all answer names as cancelled; raise :class:`MalformedResponse`
         on a bad shape (the read-back then decides every order of the scope)."""
         raise TypeError(f"{type(self).__name__} returns cancel-all scopes but reads no answer of them")
+
+    def history_scope(self, order: OpenOrder, market: Mapping[str, Any]) -> Hashable | None:
+        """The order-history read that can tell what became of ``order`` (e.g. its symbol's
+        history), or None (the default) when none can: the kill switch then reads its state by id.
+        Worth it where a cancel-all answer names no order: one page tells up to a page's worth."""
+        return None
+
+    def build_history(self, scope: Hashable, cursor: str | None) -> Call:
+        """The call that reads one page of ``scope``'s order history, older than ``cursor``
+        (its ``route`` names the budget it spends)."""
+        raise TypeError(f"{type(self).__name__} names history scopes but builds no read of them")
+
+    def read_history(self, call: Call, response: Any) -> HistoryPage:
+        """One page of order history; raise :class:`MalformedResponse` unless every row names its
+        order and a known state (a page that says nothing is not read as saying "not there")."""
+        raise TypeError(f"{type(self).__name__} names history scopes but reads no page of them")

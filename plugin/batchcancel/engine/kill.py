@@ -9,8 +9,9 @@ Phases, driven by the same drivers as :class:`~batchcancel.engine.job.CancelJob`
    cancelled. A dialect without cancel-all skips this phase.
 3. **read-back**: list again. An order named by a cancel-all answer and gone is ``CANCELED``.
    An order gone that no answer named (filled meanwhile? cancelled by a cancel-all whose answer
-   left it out?) has its state read (:mod:`~batchcancel.engine.kill_reads`). Anything still
-   open, and what no read could tell, goes to a **batch round**: an ordinary
+   left it out, or named none, like Bitget spot's?) is looked up in the exchange's order history
+   where the dialect reads one, else its state is read (:mod:`~batchcancel.engine.kill_reads`).
+   Anything still open, and what no read could tell, goes to a **batch round**: an ordinary
    :class:`CancelJob` over those orders, whose per-order answers are the truth ("does not
    exist": ``ALREADY_CLOSED``).
 4. read back again after each batch round, until a read finds nothing in scope open, the rounds
@@ -240,9 +241,10 @@ class KillJob:
         sweep = self._sweep
         assert sweep is not None
         retry_at = now + self._backoff(1)
-        if error is not None and classify(error) is ErrorClass.RATE_LIMITED:
+        rate_limited = error is not None and classify(error) is ErrorClass.RATE_LIMITED
+        if rate_limited:
             retry_at = self._block(call, now)
-        sweep.on_page(call, response, error, retry_at)
+        sweep.on_page(call, response, error, retry_at, rate_limited=rate_limited)
         if not sweep.finished:
             return
         self._sweep = None

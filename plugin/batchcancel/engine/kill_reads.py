@@ -2,7 +2,9 @@
 
 An order a listing found open, that no cancel-all answer named, and that the read-back no longer
 finds, was either filled meanwhile or cancelled (by a cancel-all of this call whose answer left
-it out, or by someone else). Only the order's own state tells: one read by id
+it out, or by someone else). Only the exchange's record of the order tells: first its order
+history, where the dialect offers one (:mod:`~batchcancel.engine.kill_history`: a page tells up to
+a page's worth of orders), then, for what the history did not decide, one read by id
 (:meth:`~batchcancel.engine.Dialect.build_state_read`), paced on its budget. ``CANCELED`` and
 ``FILLED`` decide the order; ``OPEN`` sends it back to the batch round; a read that keeps
 failing, or a dialect without such reads, leaves it to the batch round, whose "does not exist"
@@ -17,6 +19,7 @@ from typing import Any
 
 from batchcancel.engine.dialect import Dialect, WorkItem
 from batchcancel.engine.kill_book import Entry
+from batchcancel.engine.kill_history import HistoryReads
 from batchcancel.engine.reading import OrderState
 from batchcancel.engine.sent import Purpose, Sent
 from batchcancel.model import CancelOutcome, Status
@@ -26,33 +29,39 @@ Spend = Callable[[Sent, float], Any]
 
 
 class GoneReads:
-    """State reads of the orders that went away unnamed; what each answer decides."""
+    """History and state reads of the orders that went away unnamed; what each answer decides."""
 
     def __init__(self, dialect: Dialect, max_errors: int) -> None:
         self._dialect = dialect
         self._max_errors = max_errors
+        self._history = HistoryReads(dialect, max_errors)
         self._queue: deque[tuple[Entry, int, float]] = deque()  # entry, errors so far, not before
         self._inflight: dict[Sent, tuple[Entry, int]] = {}
 
     @property
     def idle(self) -> bool:
-        return not self._queue and not self._inflight
+        return self._history.idle and not self._queue and not self._inflight
 
     def owns(self, sent: Sent) -> bool:
-        return sent in self._inflight
+        return sent in self._inflight or self._history.owns(sent)
 
     def start(self, entries: list[Entry], now: float) -> None:
-        """Queue a read of each entry the dialect can read (the others stay for the batch round)."""
+        """Read the history of the entries that have one, then each undecided entry the dialect
+        can read by id (the others stay for the batch round)."""
+        self._queue_state_reads(self._history.start(entries, now), now)
+
+    def _queue_state_reads(self, entries: list[Entry], now: float) -> None:
         for entry in entries:
             if self._build(entry) is not None:
                 self._queue.append((entry, 0, now))
 
     def next_time(self, now: float) -> float | None:
         later = [not_before for _, _, not_before in self._queue if not_before > now]
-        return min(later, default=None)
+        history = self._history.next_time(now)
+        return min(later + ([] if history is None else [history]), default=None)
 
     def calls(self, now: float, slots: int, spend: Spend, sent: Callable[[Sent, Any], Sent]) -> list[Sent]:
-        calls: list[Sent] = []
+        calls: list[Sent] = self._history.calls(now, slots, spend, sent)
         for _ in range(len(self._queue)):
             if len(calls) >= slots:
                 break
@@ -69,6 +78,11 @@ class GoneReads:
     def on_result(
         self, read: Sent, now: float, response: Any, error: BaseException | None, backoff: float
     ) -> None:
+        if self._history.owns(read):
+            self._history.on_result(read, now, response, error, backoff)
+            if self._history.idle:
+                self._queue_state_reads(self._history.undecided(), now)
+            return
         entry, errors = self._inflight.pop(read)
         try:
             found = (

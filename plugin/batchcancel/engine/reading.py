@@ -71,3 +71,13 @@ class CancelAllAnswer:
     """Exchange order ids the answer names as cancelled (or accepted for cancelling)."""
     client_order_ids: frozenset[str] = frozenset()
     """Client order ids the answer names, for rows that carry no exchange id."""
+
+
+@attrs.frozen
+class HistoryPage:
+    """One page of an order-history read: the states of the orders it lists, newest first."""
+
+    states: tuple[tuple[str, OrderState], ...]
+    """``(exchange order id, state)`` of each order on the page."""
+    next_cursor: str | None
+    """The cursor of the next (older) page; None when this page is the last."""

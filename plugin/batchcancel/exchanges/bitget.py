@@ -90,7 +90,7 @@ from batchcancel.exchanges.bitget_api import (
     says_not_open,
     text_of,
 )
-from batchcancel.exchanges.bitget_kill import CANCEL_ALL_BUDGET, CANCEL_ALL_LIMIT, BitgetCancelAll
+from batchcancel.exchanges.bitget_kill import KILL_LIMITS, BitgetCancelAll
 from batchcancel.exchanges.bitget_listing import SPOT_SCOPE
 from batchcancel.exchanges.bitget_uta import BitgetUtaDialect
 from batchcancel.exchanges.bitget_uta_api import UTA_METHODS, UtaGroup
@@ -149,7 +149,7 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
             for key in (SPOT_BATCH_BUDGET, SPOT_SINGLE_BUDGET, MIX_BATCH_BUDGET, MIX_SINGLE_BUDGET)
         }
         budgets.update({key: Budget(limit, 1.0) for key, limit in READ_LIMITS.items()})
-        budgets[CANCEL_ALL_BUDGET] = Budget(CANCEL_ALL_LIMIT, 1.0)
+        budgets.update({key: Budget(limit, 1.0) for key, limit in KILL_LIMITS.items()})
         if self._uta() is not False:
             budgets.update(self._v3.budgets(settings))
         return budgets
@@ -336,6 +336,9 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
 
     def read_list(self, call: Call, response: Any) -> OpenPage:
         return listing.read(call, response)
+
+    def countdown_unsupported_reason(self) -> str:
+        return "Bitget's classic (v2) API has no cancel-all countdown (dead-man's switch) endpoint"
 
     def place_of(self, item: WorkItem) -> str:
         if self.uta:

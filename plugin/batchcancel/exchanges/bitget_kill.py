@@ -6,28 +6,38 @@
 * ``POST /api/v2/mix/order/batch-cancel-orders`` with ``symbol`` + ``productType`` and **no**
   ``orderIdList`` cancels every open order of that symbol ("can be used to cancel by product type
   and trading pair"; ccxt's recorded "swap cancel all orders" test sends exactly this); same answer.
-* Spot's ``POST /api/v2/spot/trade/cancel-symbol-order`` answers only ``{"symbol": ...}``: it names
-  no order, so it could not tell a cancelled order from a filled one. Spot is left to list +
-  batches (50 orders a request), whose answers name each order.
+* Spot's ``POST /api/v2/spot/trade/cancel-symbol-order`` takes ``symbol`` and cancels every open
+  spot order of it (5 requests per UID and second). Its answer is only ``{"symbol": ...}``: "This
+  request is executed asynchronously. If you need to know the result, please query the Get History
+  Orders endpoint." So it names no order, and an order it cancelled is told apart from one that
+  filled by reading ``GET /api/v2/spot/trade/history-orders`` (the account's orders newest first,
+  at most 100 a page, older pages with ``idLessThan``; 20 per UID and second), then, for what the
+  history does not show yet, the order's own ``orderInfo``. It is used for a symbol with more open
+  orders than a batch holds: smaller symbols are pooled into the batch round (50 orders a request
+  across symbols, answers naming each order, 10 a second), which costs fewer requests.
 
 UTA accounts (v3) have endpoints of their own: none of this applies to them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from batchcancel.engine import Call, MalformedResponse, Route, success_body
-from batchcancel.engine.reading import CancelAllAnswer, OpenOrder
+from batchcancel.engine.reading import CancelAllAnswer, HistoryPage, OpenOrder
 from batchcancel.exchanges.bitget_api import (
+    BATCH_MAX,
     CLIENT_OID,
     MIX_BATCH_BUDGET,
     MIX_BATCH_CANCEL,
     OK_CODE,
     ORDER_ID,
+    ORDER_STATES,
+    PAGE_LIMIT,
     product_type,
 )
 
@@ -39,6 +49,30 @@ the endpoint 20, i.e. paces it at one a second by default)."""
 CANCEL_ALL_ROUTE = Route("cancel-all", 1, CANCEL_ALL_BUDGET, cost_per_call=1, cost_per_item=0)
 # batch-cancel-orders by symbol spends the batch endpoint's own budget.
 CANCEL_SYMBOL_ROUTE = Route("cancel-symbol", 1, MIX_BATCH_BUDGET, cost_per_call=1, cost_per_item=0)
+
+SPOT_CANCEL_SYMBOL = "privateSpotPostV2SpotTradeCancelSymbolOrder"  # /api/v2/spot/trade/cancel-symbol-order
+SPOT_HISTORY = "privateSpotGetV2SpotTradeHistoryOrders"  # /api/v2/spot/trade/history-orders
+SPOT_CANCEL_SYMBOL_BUDGET, SPOT_HISTORY_BUDGET = "spot-cancel-symbol", "spot-history-orders"
+KILL_LIMITS = {
+    CANCEL_ALL_BUDGET: CANCEL_ALL_LIMIT,
+    SPOT_CANCEL_SYMBOL_BUDGET: 5,  # "Frequency limit: 5 times/1s (UID)"
+    SPOT_HISTORY_BUDGET: 20,  # "Frequency limit: 20 times/1s (UID)"
+}
+"""Requests per UID and second of the kill switch's own endpoints."""
+SPOT_CANCEL_SYMBOL_ROUTE = Route("cancel-symbol", 1, SPOT_CANCEL_SYMBOL_BUDGET, 1, cost_per_item=0)
+SPOT_HISTORY_ROUTE = Route("order-history", 1, SPOT_HISTORY_BUDGET, cost_per_call=1, cost_per_item=0)
+
+
+SPOT_CANCEL_SYMBOL_FROM = BATCH_MAX + 1
+"""Open orders of a spot symbol from which ``cancel-symbol-order`` takes fewer requests than batches."""
+
+
+@attrs.frozen
+class SpotCancelSymbol:
+    """One spot cancel-all request, or one spot history read: a symbol."""
+
+    symbol: str
+    """Bitget's symbol (``BTCUSDT``)."""
 
 
 @attrs.frozen
@@ -68,8 +102,12 @@ class BitgetCancelAll:
         if self.uta:
             return ()
         scopes: set[MixCancelAll] = set()
+        spot: Counter[SpotCancelSymbol] = Counter()
         for _, market in orders:
-            if market.get("spot") or not (market.get("swap") or market.get("future")):
+            if market.get("spot"):  # no wider spot scope than a symbol
+                spot[SpotCancelSymbol(str(market["id"]))] += 1
+                continue
+            if not (market.get("swap") or market.get("future")):
                 continue
             kind = product_type(market)
             if whole_account:
@@ -77,13 +115,22 @@ class BitgetCancelAll:
                 scopes.add(MixCancelAll(kind, margin_coin=coin or None))
             else:
                 scopes.add(MixCancelAll(kind, symbol=str(market["id"])))
-        return sorted(scopes, key=lambda s: (s.product_type, s.margin_coin or "", s.symbol or ""))
+        mix = sorted(scopes, key=lambda s: (s.product_type, s.margin_coin or "", s.symbol or ""))
+        # A symbol with at most a batch's worth of orders costs cancel-symbol-order plus a history
+        # page, and batches pool such symbols 50 orders a request (named answers, 10/s, not 5/s):
+        # they are left to the batch round.
+        big = [scope for scope, count in spot.items() if count >= SPOT_CANCEL_SYMBOL_FROM]
+        return [*mix, *sorted(big, key=lambda s: s.symbol)]
 
     def cancel_all_route(self, scope: Hashable) -> Route:
+        if isinstance(scope, SpotCancelSymbol):
+            return SPOT_CANCEL_SYMBOL_ROUTE
         assert isinstance(scope, MixCancelAll)
         return CANCEL_ALL_ROUTE if scope.symbol is None else CANCEL_SYMBOL_ROUTE
 
     def build_cancel_all(self, scope: Hashable) -> Call:
+        if isinstance(scope, SpotCancelSymbol):
+            return Call(SPOT_CANCEL_SYMBOL, ({"symbol": scope.symbol},), via=f"{self.name}:cancel-symbol")
         assert isinstance(scope, MixCancelAll)
         if scope.symbol is not None:
             params = {"symbol": scope.symbol, "productType": scope.product_type}
@@ -95,6 +142,11 @@ class BitgetCancelAll:
 
     def read_cancel_all(self, scope: Hashable, call: Call, response: Any) -> CancelAllAnswer:
         data = success_body(response, "code", lambda code: str(code).strip() == OK_CODE, "data")
+        if isinstance(scope, SpotCancelSymbol):
+            # Accepted for this symbol, naming no order: the read-back and the history decide.
+            if not isinstance(data, Mapping) or _text(data.get("symbol")) != scope.symbol:
+                raise MalformedResponse(f"a cancel-symbol-order answer that does not name {scope.symbol}")
+            return CancelAllAnswer()
         if not isinstance(data, Mapping):
             raise MalformedResponse("a cancel-all answer without a data object")
         successes = data.get("successList")
@@ -112,6 +164,41 @@ class BitgetCancelAll:
             else:
                 raise MalformedResponse("a successList entry naming no order")
         return CancelAllAnswer(frozenset(ids), frozenset(client_ids))
+
+    # -- spot order history: what became of orders cancel-symbol-order took without naming ---
+
+    def history_scope(self, order: OpenOrder, market: Mapping[str, Any]) -> Hashable | None:
+        if self.uta or not market.get("spot"):
+            return None  # futures cancel-alls name their orders; their detail reads the rest
+        return SpotCancelSymbol(str(market["id"]))
+
+    def build_history(self, scope: Hashable, cursor: str | None) -> Call:
+        assert isinstance(scope, SpotCancelSymbol)
+        params: dict[str, Any] = {"symbol": scope.symbol, "limit": PAGE_LIMIT}
+        if cursor:
+            params["idLessThan"] = cursor
+        return Call(SPOT_HISTORY, (params,), route=SPOT_HISTORY_ROUTE, group=scope)
+
+    def read_history(self, call: Call, response: Any) -> HistoryPage:
+        data = success_body(response, "code", lambda code: str(code).strip() == OK_CODE, "data")
+        if not isinstance(data, list):
+            raise MalformedResponse("spot history orders are not a list")
+        symbol = call.group.symbol if isinstance(call.group, SpotCancelSymbol) else None
+        states = []
+        for row in data:
+            if not isinstance(row, Mapping):
+                raise MalformedResponse("a history row that is not an object")
+            order_id, status = _text(row.get(ORDER_ID)), _text(row.get("status"))
+            if not order_id:
+                raise MalformedResponse("a history row without an orderId")
+            if _text(row.get("symbol")) != symbol:
+                raise MalformedResponse(f"a history row of {row.get('symbol')!r}, not {symbol}")
+            if status not in ORDER_STATES:
+                raise MalformedResponse(f"a history row with unknown status {status!r}")
+            states.append((order_id, ORDER_STATES[status]))
+        # A full page may have more behind it: ask for what is older than its last order.
+        cursor = states[-1][0] if len(states) >= PAGE_LIMIT else None
+        return HistoryPage(tuple(states), cursor)
 
 
 def _text(value: Any) -> str:

@@ -51,13 +51,19 @@ def spot_place(bitget: BitgetVenue, call: RequestContext) -> Any:
 
 def _open_orders(bitget: BitgetVenue, call: RequestContext, category: str, symbol: Any) -> list[SandboxOrder]:
     """Open orders newest first, after the ``idLessThan`` cursor, at most ``limit`` (≤ 100)."""
+    return _newest_first(bitget, call, lambda o: o.is_open and o.category == category, symbol)
+
+
+def _newest_first(
+    bitget: BitgetVenue, call: RequestContext, wanted: Callable[[SandboxOrder], bool], symbol: Any
+) -> list[SandboxOrder]:
+    """Orders ``wanted`` newest first (by id), after ``idLessThan``, at most ``limit`` (≤ 100)."""
     params = call.params
     before = int_param(params, "idLessThan", 0, 0, 10**30) or None
 
     def matches(order: SandboxOrder) -> bool:
         return (
-            order.is_open
-            and order.category == category
+            wanted(order)
             and (not symbol or order.native_symbol == symbol)
             and (before is None or int(order.order_id) < before)
         )
@@ -71,6 +77,29 @@ def spot_unfilled(bitget: BitgetVenue, call: RequestContext) -> Any:
     if symbol:
         bitget.market("spot", symbol)
     return [shapes.spot_order(o) for o in _open_orders(bitget, call, "spot", symbol)]
+
+
+def spot_history(bitget: BitgetVenue, call: RequestContext) -> Any:
+    """``GET /api/v2/spot/trade/history-orders``: the account's closed spot orders (filled or
+    cancelled), newest first, paged with ``idLessThan``, at most ``limit`` (≤ 100); ``symbol``,
+    ``orderId`` and ``startTime`` / ``endTime`` (creation time, ms) narrow it. Bitget points here
+    for the result of ``cancel-symbol-order``."""
+    params = call.params
+    symbol, order_id = params.get("symbol"), str(params.get("orderId") or "")
+    if symbol:
+        bitget.market("spot", symbol)
+    start = int_param(params, "startTime", 0, 0, 10**15)
+    end = int_param(params, "endTime", 10**15, 0, 10**15)
+
+    def closed(order: SandboxOrder) -> bool:
+        return (
+            not order.is_open
+            and order.category == "spot"
+            and (not order_id or order.order_id == order_id)
+            and start <= order.created_ms <= end
+        )
+
+    return [shapes.spot_order(o) for o in _newest_first(bitget, call, closed, symbol)]
 
 
 def _cancel_one(bitget: BitgetVenue, call: RequestContext, category: str, not_found: tuple[str, str]) -> Any:

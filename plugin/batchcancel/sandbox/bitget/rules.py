@@ -44,6 +44,7 @@ MIX_POSITION_MODE, MIX_MARGIN_MODE, MIX_LEVERAGE = (
 MIX_DETAIL, MIX_FILLS = "/api/v2/mix/order/detail", "/api/v2/mix/order/fills"
 MIX_CANCEL_ALL = "/api/v2/mix/order/cancel-all-orders"
 SPOT_CANCEL_SYMBOL = "/api/v2/spot/trade/cancel-symbol-order"
+SPOT_HISTORY = "/api/v2/spot/trade/history-orders"
 
 # Requests per UID and second, per endpoint (Bitget documents 10/s for the cancel endpoints).
 PRIVATE_LIMITS = {
@@ -56,7 +57,8 @@ PRIVATE_LIMITS = {
     MIX_CANCEL: 10,
     MIX_BATCH: 10,
     MIX_CANCEL_ALL: 10,  # assumption: as the other cancel endpoints (ccxt weighs it 20)
-    SPOT_CANCEL_SYMBOL: 5,  # assumption: ccxt weighs it 4 (five a second at its 50 ms unit)
+    SPOT_CANCEL_SYMBOL: 5,  # Bitget's page: "Frequency limit: 5 times/1s (UID)"
+    SPOT_HISTORY: 20,  # Bitget's page: "Frequency limit: 20 times/1s (UID)"
     UTA_PROBE: 10,
     # The host endpoints, as Bitget's pages list them.
     SPOT_ASSETS: 10,

@@ -29,6 +29,7 @@ from .rules import (
     SPOT_BATCH,
     SPOT_CANCEL,
     SPOT_CANCEL_SYMBOL,
+    SPOT_HISTORY,
     SPOT_NOT_FOUND,
     SPOT_PLACE,
     SPOT_UNFILLED,
@@ -78,6 +79,7 @@ class BitgetServer:
             ("POST", MIX_BATCH): (orders.mix_batch, True),
             ("POST", MIX_CANCEL_ALL): (orders.mix_cancel_all, True),
             ("POST", SPOT_CANCEL_SYMBOL): (orders.spot_cancel_symbol, True),
+            ("GET", SPOT_HISTORY): (orders.spot_history, True),
             **host.ROUTES,  # what a trading host reads besides orders: market data, positions, fills
         }
 
