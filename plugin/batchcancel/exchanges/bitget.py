@@ -137,6 +137,8 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
         # None means "not probed yet" (ccxt's default): the budgets then cover both APIs.
         self._uta = uta
         self._v3 = BitgetUtaDialect()
+        # v2 orders without params group by market and id field alone: worked out once per call.
+        self._plain: dict[tuple[str, str], BitgetGroup] = {}
 
     @property
     def uta(self) -> bool:
@@ -159,6 +161,15 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
             return Unsupported("ccxt has not decided whether the account is UTA (options['uta'] unset)")
         if uta:
             return self._v3.group_of(item)
+        if not item.request.params:
+            key = (str(item.market.get("symbol")), id_field(item.request))
+            group = self._plain.get(key)
+            if group is None:
+                group = self._plain[key] = self._v2_group_of(item)
+            return group
+        return self._v2_group_of(item)
+
+    def _v2_group_of(self, item: WorkItem) -> BitgetGroup:
         market, request = item.market, item.request
         params = dict(request.params)
         field = id_field(request)
