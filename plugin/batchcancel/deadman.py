@@ -163,19 +163,34 @@ def countdown_sent(call: Call) -> Sent:
     return Sent(call, Purpose.COUNTDOWN, via=call.via or call.method)
 
 
-def _call(exchange: Any, call: Call, wait_s: float) -> tuple[Any, BaseException | None]:
-    """Make ``call`` in a daemon thread; a call that takes longer than ``wait_s`` is a failure
-    (the request may still land later; the next heartbeat re-arms anyway)."""
+def _call(
+    exchange: Any, call: Call, wait_s: float, on_late: Callable[[], None] | None = None
+) -> tuple[Any, BaseException | None]:
+    """Make ``call`` in a daemon thread; a call that takes longer than ``wait_s`` is a failure.
+
+    Such a call is still on its way and may reach the exchange later: ``on_late`` runs (in its
+    thread) once it ends, so a countdown it sets after a disarm can be cleared again.
+    """
     done = threading.Event()
+    lock = threading.Lock()
     result: list[Any] = []
+    late = [False]
 
     def work() -> None:
-        result.append(_call_sync(exchange, countdown_sent(call)))
+        outcome = _call_sync(exchange, countdown_sent(call))
+        with lock:
+            result.append(outcome)
+            was_late = late[0]
         done.set()
+        if was_late and on_late is not None:
+            on_late()
 
     threading.Thread(target=work, name="batchcancel-countdown", daemon=True).start()
-    if not done.wait(wait_s):
-        return None, TimeoutError(f"no answer within {wait_s:.1f} s")
+    done.wait(wait_s)
+    with lock:
+        if not result:
+            late[0] = True
+            return None, TimeoutError(f"no answer within {wait_s:.1f} s")
     response, error, _headers = result[0]
     return response, error
 
@@ -207,6 +222,7 @@ class DeadMansSwitch:
         self._countdown = Countdown(exchange, timeout_s, symbols, on_failure, dialect)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._disarmed = threading.Event()  # set by a disarm: a late heartbeat must not re-arm
 
     @property
     def timeout_s(self) -> float:
@@ -226,6 +242,7 @@ class DeadMansSwitch:
         if countdown.needs_markets():
             self._exchange.load_markets()
         countdown.set_scopes(self._exchange.markets)
+        self._disarmed.clear()
         self._send(arm=True)
         self._stop.clear()
         self._thread = threading.Thread(target=self._beat, name="batchcancel-heartbeat", daemon=True)
@@ -240,6 +257,7 @@ class DeadMansSwitch:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=self._countdown.interval_s + 1)
         if disarm and self._countdown.scopes:
+            self._disarmed.set()
             self._send(arm=False)
 
     def disarm(self) -> None:
@@ -259,9 +277,21 @@ class DeadMansSwitch:
     def _send(self, arm: bool) -> None:
         countdown = self._countdown
         for call in countdown.calls(arm):
-            response, error = _call(self._exchange, call, countdown.interval_s)
+            on_late = self._late_heartbeat_ended if arm else None
+            response, error = _call(self._exchange, call, countdown.interval_s, on_late)
             countdown.check(call, response, error)
         countdown.last_armed = time.monotonic() if arm else None
+
+    def _late_heartbeat_ended(self) -> None:
+        # A heartbeat given up on may have reached the exchange after the disarm and set the
+        # countdown again: clear it once more, or the exchange cancels everything later.
+        if not self._disarmed.is_set():
+            return
+        log.warning("batchcancel: a heartbeat ended after the disarm; clearing the countdown again")
+        try:
+            self._send(arm=False)
+        except Exception as error:
+            log.error("batchcancel: %s", self._countdown.failed(error))
 
     def _beat(self) -> None:
         countdown = self._countdown

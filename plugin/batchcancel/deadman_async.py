@@ -39,6 +39,8 @@ class AsyncDeadMansSwitch:
         self._exchange = exchange
         self._countdown = Countdown(exchange, timeout_s, symbols, on_failure, dialect)
         self._task: asyncio.Task[None] | None = None
+        self._disarmed = False  # set by a disarm: a late heartbeat must not re-arm
+        self._late: set[asyncio.Future[Any]] = set()  # heartbeats given up on, still on their way
 
     @property
     def timeout_s(self) -> float:
@@ -58,6 +60,7 @@ class AsyncDeadMansSwitch:
         if countdown.needs_markets():
             await self._exchange.load_markets()
         countdown.set_scopes(self._exchange.markets)
+        self._disarmed = False
         await self._send(arm=True)
         self._task = asyncio.ensure_future(self._beat())
         return self
@@ -70,7 +73,15 @@ class AsyncDeadMansSwitch:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if disarm and self._countdown.scopes:
+            self._disarmed = True
             await self._send(arm=False)
+            # A heartbeat given up on is still on its way: wait for it (ccxt's own timeout bounds
+            # it) and for the clearing its end starts, so none is left pending with the loop.
+            wait_s = float(getattr(self._exchange, "timeout", 10000)) / 1000 + 1
+            while self._late:
+                done, _ = await asyncio.wait(set(self._late), timeout=wait_s)
+                if not done:
+                    break
 
     async def disarm(self) -> None:
         """Stop the heartbeat and clear the countdown (raises ``CountdownError`` if not confirmed)."""
@@ -89,14 +100,40 @@ class AsyncDeadMansSwitch:
     async def _send(self, arm: bool) -> None:
         countdown = self._countdown
         for call in countdown.calls(arm):
+            request = asyncio.ensure_future(_call_async(self._exchange, countdown_sent(call)))
             try:
-                response, error, _ = await asyncio.wait_for(
-                    _call_async(self._exchange, countdown_sent(call)), timeout=countdown.interval_s
-                )
-            except asyncio.TimeoutError:
+                # Shielded: a heartbeat given up on (timeout, or the task stopped) keeps going, and
+                # is watched so a countdown it sets after a disarm is cleared again.
+                response, error, _ = await asyncio.wait_for(asyncio.shield(request), countdown.interval_s)
+            except (asyncio.TimeoutError, asyncio.CancelledError) as stopped:
+                if arm:
+                    self._watch_late(request)
+                else:
+                    request.cancel()
+                if isinstance(stopped, asyncio.CancelledError):
+                    raise
                 response, error = None, TimeoutError(f"no answer within {countdown.interval_s:.1f} s")
             countdown.check(call, response, error)
         countdown.last_armed = time.monotonic() if arm else None
+
+    def _watch_late(self, request: asyncio.Future[Any]) -> None:
+        self._late.add(request)
+        request.add_done_callback(self._late_heartbeat_ended)
+
+    def _late_heartbeat_ended(self, request: asyncio.Future[Any]) -> None:
+        self._late.discard(request)
+        if not self._disarmed:
+            return
+        log.warning("batchcancel: a heartbeat ended after the disarm; clearing the countdown again")
+        clear = asyncio.ensure_future(self._clear_again())
+        self._late.add(clear)
+        clear.add_done_callback(self._late.discard)
+
+    async def _clear_again(self) -> None:
+        try:
+            await self._send(arm=False)
+        except Exception as error:
+            log.error("batchcancel: %s", self._countdown.failed(error))
 
     async def _beat(self) -> None:
         countdown = self._countdown

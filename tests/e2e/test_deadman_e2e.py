@@ -221,3 +221,70 @@ def test_a_failure_quoting_the_credentials_back_reports_none_of_them(sandbox, ca
     texts = [str(failures[0]), caplog.text]
     for secret in (sandbox.api_key, sandbox.secret, sandbox.password):
         assert all(secret not in text for text in texts)
+
+
+def _late_first_heartbeat(exchange: Any, delay_s: float, started: Any) -> None:
+    """The next heartbeat (a countdown being set, not cleared) reaches the exchange ``delay_s``
+    late, as over a congested network: the sandbox cannot delay a request before applying it, so
+    ccxt's own ``fetch`` (the network boundary, below all of batchcancel) waits first."""
+    real_fetch = exchange.fetch
+    pending = [True]
+
+    def arming(url: str, body: Any) -> bool:
+        return AFTER in url and '"timeOut":"0"' not in str(body) and pending[0]
+
+    if asyncio.iscoroutinefunction(real_fetch):
+
+        async def fetch(url, method="GET", headers=None, body=None):
+            if arming(url, body):
+                pending[0] = False
+                started.set()
+                await asyncio.sleep(delay_s)
+            return await real_fetch(url, method, headers, body)
+
+    else:
+
+        def fetch(url, method="GET", headers=None, body=None):
+            if arming(url, body):
+                pending[0] = False
+                started.set()
+                time.sleep(delay_s)
+            return real_fetch(url, method, headers, body)
+
+    exchange.fetch = fetch
+
+
+def test_a_heartbeat_landing_after_the_disarm_is_cleared_again(sandbox, mode):
+    """Disarm while a heartbeat is still on its way: when it lands and sets the countdown again,
+    the switch clears it once more, so the orders outlive the timeout."""
+    import threading
+
+    orders = sandbox.seed_orders("okx", {"BTC/USDT": 2})
+    delay_s = 0.8  # longer than the switch waits for a heartbeat (a third of 1 s)
+    if mode == "sync":
+        exchange = sandbox.client("okx", enableRateLimit=False)
+        switch = DeadMansSwitch(exchange, timeout_s=TIMEOUT_S, dialect=ShortOkx())
+        switch.arm()
+        started = threading.Event()
+        _late_first_heartbeat(exchange, delay_s, started)
+        assert started.wait(2 * TIMEOUT_S)
+        switch.disarm()
+        time.sleep(delay_s + 0.3)  # the late heartbeat lands, then the switch clears it again
+    else:
+
+        async def main() -> None:
+            exchange = sandbox.client("okx", async_=True, enableRateLimit=False)
+            try:
+                switch = AsyncDeadMansSwitch(exchange, timeout_s=TIMEOUT_S, dialect=ShortOkx())
+                await switch.arm()
+                started = asyncio.Event()
+                _late_first_heartbeat(exchange, delay_s, started)
+                await asyncio.wait_for(started.wait(), 2 * TIMEOUT_S)
+                await switch.disarm()  # waits for the late heartbeat and clears after it
+            finally:
+                await exchange.close()
+
+        asyncio.run(main())
+    assert sandbox.countdown_deadline("okx") is None
+    time.sleep(1.5 * TIMEOUT_S)  # past the timeout the late heartbeat set
+    assert len(sandbox.open_orders("okx")) == len(orders)

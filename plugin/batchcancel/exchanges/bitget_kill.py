@@ -152,18 +152,12 @@ class BitgetCancelAll:
         successes = data.get("successList")
         if not isinstance(successes, list):
             raise MalformedResponse("a cancel-all answer without successList")
-        ids, client_ids = set(), set()
-        for entry in successes:
-            if not isinstance(entry, Mapping):
-                raise MalformedResponse("a successList entry that is not an object")
-            order_id, client_id = _text(entry.get(ORDER_ID)), _text(entry.get(CLIENT_OID))
-            if order_id:
-                ids.add(order_id)
-            elif client_id:
-                client_ids.add(client_id)
-            else:
-                raise MalformedResponse("a successList entry naming no order")
-        return CancelAllAnswer(frozenset(ids), frozenset(client_ids))
+        if not all(isinstance(entry, Mapping) for entry in successes):
+            raise MalformedResponse("a successList entry that is not an object")
+        try:
+            return CancelAllAnswer.of((_text(e.get(ORDER_ID)), _text(e.get(CLIENT_OID))) for e in successes)
+        except ValueError:
+            raise MalformedResponse("a successList entry naming no order") from None
 
     # -- spot order history: what became of orders cancel-symbol-order took without naming ---
 
