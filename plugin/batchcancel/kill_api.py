@@ -83,11 +83,11 @@ def _builtin_dialect(exchange: Any, scope: tuple[str, ...] | None) -> Dialect:
 
         return BybitDialect()
     if exchange.id == "bitget":
-        from batchcancel.exchanges.bitget import BitgetDialect
+        from batchcancel.exchanges.bitget import BitgetDialect, account_is_uta
         from batchcancel.exchanges.bitget_uta_kill import decide_account
 
         decide_account(exchange)  # sync ccxt: its own UTA probe, when nothing else will decide
-        return BitgetDialect(lambda: exchange.options.get("uta"))
+        return BitgetDialect(lambda: account_is_uta(exchange))
     if exchange.id == "okx":
         from batchcancel.exchanges.okx import OkxDialect
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import ccxt
 import pytest
 
 from batchcancel import CancelReport, CancelRequest, Settings, Status
@@ -43,6 +44,12 @@ def spread(names: list[str], n: int) -> dict[str, int]:
 
 def by_order_id(orders) -> list[CancelRequest]:
     return [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
+
+
+needs_uta_probe = pytest.mark.skipif(
+    not hasattr(ccxt.bitget, "handle_uta_and_params"),
+    reason="this ccxt has no UTA probe (added after 4.5.59): it only knows UTA when told",
+)
 
 
 @pytest.fixture
@@ -151,6 +158,7 @@ def test_with_the_budget_binding_429s_are_waited_out_not_stormed(sandbox, mode):
     assert sandbox.open_orders("bitget") == []
 
 
+@needs_uta_probe
 def test_ccxts_own_detection_of_a_uta_account_is_followed(sandbox, mode):
     # options['uta'] unset: ccxt probes /api/v3/account/settings while loading markets (the
     # sandbox in UTA mode answers it), and the plugin then speaks v3 only.
@@ -178,9 +186,12 @@ def test_a_classic_account_never_sends_v3(uta_sandbox, sandbox_server, mode):
         sandbox_server, "bitget", mode, by_order_id(orders), options={"uta": None}, loaded=True
     )
     assert report.ok and not any("/api/v3/trade/" in e.path for e in sandbox_server.log)
+    # Natively through v2, also on a ccxt without the probe (which speaks v2 to every account).
+    assert {o.via.split(":")[0] for o in report.outcomes} == {"bitget"}
     sandbox_server.reset()
 
 
+@needs_uta_probe
 def test_markets_loaded_before_the_keys_leave_the_choice_to_ccxt(sandbox, mode):
     # Without keys ccxt's load_markets cannot probe, and leaves options['uta'] unset; the plugin
     # then sends neither v2 nor v3 itself: ccxt's cancel_order probes and cancels through v3.

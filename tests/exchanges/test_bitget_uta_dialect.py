@@ -159,3 +159,19 @@ def test_an_account_ccxt_has_not_decided_on_goes_to_ccxt_which_decides_per_call(
     assert "options['uta'] unset" in undecided.unserved_reason(group)
     assert undecided.build_state_read(item("BTC/USDT", order_id="1")) is None
     assert undecided.list_scopes(MARKETS) == ()
+
+
+def test_which_api_follows_ccxt_and_a_ccxt_without_the_probe_means_classic():
+    from types import SimpleNamespace
+
+    from batchcancel.exchanges.bitget import account_is_uta
+
+    def probe(params, method):
+        return None
+
+    assert account_is_uta(SimpleNamespace(options={"uta": True})) is True
+    assert account_is_uta(SimpleNamespace(options={"uta": False})) is False
+    # Not probed yet: ccxt decides on its next call.
+    assert account_is_uta(SimpleNamespace(options={}, handle_uta_and_params=probe)) is None
+    # ccxt 4.5.59 has no probe and sends v2 unless told: classic.
+    assert account_is_uta(SimpleNamespace(options={})) is False

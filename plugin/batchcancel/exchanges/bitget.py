@@ -379,13 +379,24 @@ def serves(exchange: Any) -> bool:
     return getattr(exchange, "id", None) == EXCHANGE_ID
 
 
+def account_is_uta(exchange: Any) -> bool | None:
+    """Whether ccxt treats the account as UTA: its ``uta`` option, None while its probe has not run.
+
+    A ccxt without the probe (``handle_uta_and_params``, added after 4.5.59) never asks and sends
+    v2 for every account unless told ``uta``: for it, an unset option means classic."""
+    uta = exchange.options.get("uta")
+    if uta is None and not callable(getattr(exchange, "handle_uta_and_params", None)):
+        return False
+    return None if uta is None else bool(uta)
+
+
 @hookimpl
 def cancel_orders(
     exchange: Any, requests: Sequence[CancelRequest], settings: Settings
 ) -> CancelReport | Awaitable[CancelReport] | None:
     if not serves(exchange):
         return None
-    return engine.run(BitgetDialect(lambda: exchange.options.get("uta")), exchange, requests, settings)
+    return engine.run(BitgetDialect(lambda: account_is_uta(exchange)), exchange, requests, settings)
 
 
 @hookimpl
@@ -394,5 +405,5 @@ def cancel_all_orders(
 ) -> CancelReport | Awaitable[CancelReport] | None:
     if not serves(exchange):
         return None
-    dialect = BitgetDialect(lambda: exchange.options.get("uta"))  # v3 for UTA, v2 for classic
+    dialect = BitgetDialect(lambda: account_is_uta(exchange))  # v3 for UTA, v2 for classic
     return uta_kill.after_decision(exchange, lambda: engine.run_kill(dialect, exchange, symbols, settings))

@@ -165,7 +165,10 @@ def decide_account(exchange: Any) -> Any:
     ccxt's probe (an awaitable on ``ccxt.async_support``), or None when none is needed."""
     if exchange.options.get("uta") is not None or not getattr(exchange, "markets", None):
         return None
-    return exchange.handle_uta_and_params({}, "cancelAllOrders")
+    probe = getattr(exchange, "handle_uta_and_params", None)
+    if not callable(probe):
+        return None  # a ccxt without the probe: it speaks v2 to every account it is not told of
+    return probe({}, "cancelAllOrders")
 
 
 def after_decision(exchange: Any, start: Callable[[], Any]) -> Any:
