@@ -54,6 +54,7 @@ from batchcancel.engine.ccxt_listing import CcxtListing
 from batchcancel.engine.classify import code_in_message, describe
 from batchcancel.engine.reading import OpenPage, OrderState
 from batchcancel.exchanges import bitget_listing as listing
+from batchcancel.exchanges import bitget_plan as plan
 from batchcancel.exchanges.bitget_api import (
     BATCH_MAX,
     CODES,
@@ -118,7 +119,7 @@ __all__ = [
     "item_verdict",
 ]
 
-BitgetGroup = SpotGroup | MixGroup | UtaGroup | Unsupported
+BitgetGroup = SpotGroup | MixGroup | plan.MixPlanGroup | UtaGroup | Unsupported
 """What Bitget orders that may share a request have in common (or why none can carry them)."""
 
 
@@ -148,6 +149,7 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
         }
         budgets.update({key: Budget(limit, 1.0) for key, limit in READ_LIMITS.items()})
         budgets.update({key: Budget(limit, 1.0) for key, limit in KILL_LIMITS.items()})
+        budgets.update({key: Budget(limit, 1.0) for key, limit in plan.PLAN_LIMITS.items()})
         if self._uta() is not False:
             budgets.update(self._v3.budgets(settings))
         return budgets
@@ -166,15 +168,15 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
                 return Unsupported(f"spot params {sorted(params)} need ccxt's cancel_order")
             return SpotGroup(field)
         if market.get("swap") or market.get("future"):
-            extra = set(params) - MIX_PARAMS
+            plan_type = plan.plan_type_of(params)
+            extra = set(params) - MIX_PARAMS - (plan.PLAN_PARAMS if plan_type else set())
             if extra:
                 return Unsupported(f"futures params {sorted(extra)} need ccxt's cancel_order")
-            return MixGroup(
-                symbol=item.market_id,
-                product_type=str(params.get("productType") or product_type(market)),
-                margin_coin=str(params.get("marginCoin") or market.get("settleId") or market.get("settle")),
-                id_field=field,
-            )
+            kind = str(params.get("productType") or product_type(market))
+            coin = str(params.get("marginCoin") or market.get("settleId") or market.get("settle"))
+            if plan_type:  # a trigger or TP/SL order: cancel-plan-order
+                return plan.MixPlanGroup(item.market_id, kind, coin, plan_type, field)
+            return MixGroup(symbol=item.market_id, product_type=kind, margin_coin=coin, id_field=field)
         return Unsupported(f"{market.get('type')} markets have no v2 batch cancel")
 
     def unserved_reason(self, group: BitgetGroup) -> str:
@@ -187,6 +189,8 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
             return (SPOT_BATCH, SPOT_SINGLE)
         if isinstance(group, MixGroup):
             return (MIX_BATCH, MIX_SINGLE)
+        if isinstance(group, plan.MixPlanGroup):
+            return (plan.CANCEL_PLAN_ROUTE,)
         return ()
 
     # -- requests ------------------------------------------------------------------------------
@@ -215,6 +219,9 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
             (item,) = items
             params[field] = id_value(item.request, field)
             return Call(MIX_CANCEL, (params,), tuple(items), group=group)
+        if isinstance(group, plan.MixPlanGroup):
+            params = plan.build_cancel(group, [id_value(i.request, group.id_field) for i in items])
+            return Call(plan.CANCEL_PLAN, (params,), tuple(items), group=group)
         raise ValueError(f"no Bitget v2 route for {group!r}")
 
     # -- answers -------------------------------------------------------------------------------
@@ -236,7 +243,7 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
     def _read_batch(self, call: Call, data: Mapping[str, Any]) -> list[Verdict]:
         if "successList" not in data and "failureList" not in data:
             raise MalformedResponse("batch answer has neither successList nor failureList")
-        if not isinstance(call.group, (SpotGroup, MixGroup)):
+        if not isinstance(call.group, (SpotGroup, MixGroup, plan.MixPlanGroup)):
             raise MalformedResponse("a batch call built without its group")  # a bug of build()
         field = call.group.id_field
         successes = _ids(data.get("successList"), "successList", field)
@@ -289,7 +296,9 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
             params = {"symbol": group.symbol, "productType": group.product_type}
             params[field] = id_value(item.request, field)
             return Call(MIX_ORDER_DETAIL, (params,), (item,), route=MIX_STATE_ROUTE)
-        return None  # orders only ccxt can reach: ccxt's fetch_order reads them
+        # Orders only ccxt can reach: ccxt's fetch_order reads them. Plan orders: no read by id
+        # knows them (detail does not; a pending list cannot tell cancelled from triggered).
+        return None
 
     def read_state(self, call: Call, response: Any) -> OrderState:
         if call.method in UTA_METHODS:
@@ -318,12 +327,17 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
         return OrderState.GONE if code is not None and code in CODES.not_open else None
 
     def list_scopes(self, markets: Mapping[str, Any]) -> Sequence[Hashable]:
-        return () if self._uta() is not False else listing.scopes(markets)
+        # Ordinary orders, then each product type's trigger, trailing and TP/SL orders.
+        return () if self._uta() is not False else [*listing.scopes(markets), *plan.list_scopes(markets)]
 
     def build_list(self, scope: Hashable, cursor: str | None) -> Call:
+        if isinstance(scope, plan.PlanList):
+            return plan.build_list(scope, cursor)
         return listing.build(str(scope), cursor)
 
     def read_list(self, call: Call, response: Any) -> OpenPage:
+        if call.method == plan.PLAN_PENDING:
+            return plan.read_list(call, response)
         return listing.read(call, response)
 
     def place_of(self, item: WorkItem) -> str:

@@ -220,7 +220,9 @@ class Sandbox:
     ) -> list[SandboxOrder]:
         """Open ``counts[symbol]`` resting orders per unified symbol, server-side, in one go.
 
-        ``order_filter`` (Bybit spot only) makes them conditional: "StopOrder" or "tpslOrder".
+        ``order_filter`` (Bybit spot only) makes them conditional: "StopOrder" or "tpslOrder";
+        on Bitget (futures only) it makes them plan orders of that ``planType``: "normal_plan"
+        (trigger), "pos_loss" / "pos_profit" / ... (TP/SL), "track_plan" (trailing stop).
         """
         catalog = self._catalog(exchange)
         plan = [(catalog.by_symbol(symbol), int(count)) for symbol, count in counts.items()]

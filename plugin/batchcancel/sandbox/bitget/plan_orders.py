@@ -23,10 +23,11 @@ apart until they trigger.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..book import DuplicateClientOrderId, OrderSpec, SandboxOrder
+from ..markets import Market
 from ..wire import RequestContext, int_param, is_positive_number
 from .rules import (
     BATCH_MAX,
@@ -52,6 +53,17 @@ PLAN_TYPES = TRIGGER_PLANS + TPSL_PLANS
 def is_plan(order: SandboxOrder) -> bool:
     """Whether ``order`` is a futures trigger / TP/SL order (its ``order_filter`` a planType)."""
     return order.order_filter in PLAN_TYPES
+
+
+def seed_order_filter(order_filter: str | None, markets: Sequence[Market]) -> Callable[[Market], str | None]:
+    """``Sandbox.seed_orders("bitget", ..., order_filter=planType)``: futures plan orders of that
+    ``planType`` (``normal_plan``, ``pos_loss``...); spot has none (not modelled)."""
+    if order_filter is not None:
+        if order_filter not in PLAN_TYPES:
+            raise ValueError(f"order_filter must be one of {PLAN_TYPES} (a Bitget futures planType)")
+        if any(market.is_spot for market in markets):
+            raise ValueError("order_filter applies to Bitget futures markets only")
+    return lambda market: order_filter
 
 
 def _place(bitget: BitgetVenue, call: RequestContext, plan_types: tuple[str, ...], default: str) -> Any:
