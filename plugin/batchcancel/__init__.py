@@ -9,8 +9,18 @@ Or, for a bot that already calls ccxt's ``cancel_orders`` / ``cancel_all_orders`
 """
 
 from batchcancel.api import cancel_orders, cancel_orders_async
+from batchcancel.deadman import DeadMansSwitch
+from batchcancel.deadman_async import AsyncDeadMansSwitch
 from batchcancel.dropin import unwrap, wrap
-from batchcancel.errors import BatchCancelError, CancelFailures, ConfigError, WrongExchangeKind
+from batchcancel.errors import (
+    BatchCancelError,
+    CancelFailures,
+    ConfigError,
+    CountdownError,
+    HeartbeatFailed,
+    NotSupported,
+    WrongExchangeKind,
+)
 from batchcancel.kill_api import KillSwitchUnavailable, cancel_all_orders, cancel_all_orders_async
 from batchcancel.manager import PluginManager, get_plugin_manager
 from batchcancel.markers import hookimpl
@@ -20,13 +30,18 @@ from batchcancel.settings import Settings
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncDeadMansSwitch",
     "BatchCancelError",
     "CancelFailures",
     "CancelOutcome",
     "CancelReport",
     "CancelRequest",
     "ConfigError",
+    "CountdownError",
+    "DeadMansSwitch",
+    "HeartbeatFailed",
     "KillSwitchUnavailable",
+    "NotSupported",
     "PluginManager",
     "Settings",
     "Status",

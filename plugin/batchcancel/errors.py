@@ -50,6 +50,23 @@ class WrongExchangeKind(BatchCancelError, TypeError):
     """A sync ccxt exchange was given to the async API or the other way round."""
 
 
+class NotSupported(BatchCancelError, NotImplementedError):
+    """The exchange (or this version of batchcancel) cannot do what was asked; the message says why."""
+
+
+class CountdownError(BatchCancelError):
+    """Arming, re-arming or disarming an exchange's cancel-all countdown failed (message redacted)."""
+
+
+class HeartbeatFailed(CountdownError):
+    """A dead-man's switch heartbeat did not re-arm the countdown; it runs out in ``seconds_left``."""
+
+    def __init__(self, message: str, seconds_left: float) -> None:
+        super().__init__(message)
+        self.seconds_left = seconds_left
+        """Seconds until the countdown armed last runs out (and the exchange cancels everything)."""
+
+
 class CancelFailures(BatchCancelError, Generic[OutcomeT]):
     """Raised by ``CancelReport.raise_for_failures()`` when something was rejected or failed."""
 

@@ -86,6 +86,10 @@ def _builtin_dialect(exchange: Any, scope: tuple[str, ...] | None) -> Dialect:
         from batchcancel.exchanges.bitget import BitgetDialect
 
         return BitgetDialect(lambda: bool(exchange.options.get("uta")))
+    if exchange.id == "okx":
+        from batchcancel.exchanges.okx import OkxDialect
+
+        return OkxDialect()
     return CcxtListing.for_exchange(exchange.id, scope)
 
 

@@ -33,6 +33,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "ccxt": "batchcancel.exchanges.ccxt_fallback",
     "bybit": "batchcancel.exchanges.bybit",
     "bitget": "batchcancel.exchanges.bitget",
+    "okx": "batchcancel.exchanges.okx",
 }
 
 

@@ -81,16 +81,17 @@ def test_demo_fails_when_batchcancel_leaves_an_order_open():
 # -- bench -----------------------------------------------------------------------------------------
 
 
-def test_bench_rows_every_method_both_exchanges():
+def test_bench_rows_every_method_every_exchange():
     config = BenchConfig(orders=12, symbols=4, latency_ms=0, repeats=1, filled=2)
     rows = run_bench(config, QUIET)
-    assert [(r.method, r.exchange) for r in rows] == [(m, e) for e in ("bybit", "bitget") for m in METHODS]
+    exchanges = ("bybit", "bitget", "okx")
+    assert [(r.method, r.exchange) for r in rows] == [(m, e) for e in exchanges for m in METHODS]
     by = {(r.method, r.exchange): r for r in rows}
     for row in rows:
         assert list(row.as_dict()) == list(ROW_KEYS)
         assert row.orders == 12
         assert row.bound_s >= 0 and row.wall_s > 0
-    for exchange in ("bybit", "bitget"):
+    for exchange in exchanges:
         for method in (BATCHCANCEL_SYNC, BATCHCANCEL_ASYNC):
             assert by[method, exchange].unaccounted == 0
         assert by["ccxt-loop", exchange].requests == 12
@@ -101,6 +102,18 @@ def test_bench_rows_every_method_both_exchanges():
     assert by[BATCHCANCEL_SYNC, "bybit"].requests == 2
     # Bitget: spot in one multi-symbol batch, futures one batch per symbol (2 symbols).
     assert by[BATCHCANCEL_SYNC, "bitget"].requests == 3
+    # OKX: one request mixes spot and swap instruments.
+    assert by[BATCHCANCEL_SYNC, "okx"].requests == 1
+
+
+def test_demo_takes_an_exchange(capsys):
+    status = main(
+        ["demo", "--exchange", "okx", "--orders", "8", "--symbols", "2", "--latency-ms", "0", "--quiet"]
+    )
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "\nokx: 8 orders over 2 symbols (SPOT, SWAP)" in out and "\nbybit: " not in out
+    assert "batchcancel paths: okx:batch 8" in out
 
 
 def test_bench_command_writes_json_with_exact_keys(tmp_path, capsys):

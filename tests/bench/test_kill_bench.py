@@ -12,14 +12,14 @@ from batchcancel.cli import main
 QUIET = Progress(quiet=True)
 
 
-def test_kill_switch_rows_for_the_batchcancel_methods_both_exchanges():
+def test_kill_switch_rows_for_the_batchcancel_methods_every_exchange():
     config = BenchConfig(
         orders=60, symbols=6, latency_ms=0, repeats=1, filled=3, kind=KILL_WORKLOAD,
         methods=(BATCHES, CANCEL_ALL), budget_scale=100,
     )  # fmt: skip
     rows = run_bench(config, QUIET)
     assert [(r.method, r.exchange) for r in rows] == [
-        (m, e) for e in ("bybit", "bitget") for m in (BATCHES, CANCEL_ALL)
+        (m, e) for e in ("bybit", "bitget", "okx") for m in (BATCHES, CANCEL_ALL)
     ]
     by = {(r.method, r.exchange): r for r in rows}
     for row in rows:
@@ -28,6 +28,9 @@ def test_kill_switch_rows_for_the_batchcancel_methods_both_exchanges():
     # Every category of the account (Bybit spot, linear, inverse): the listing pages, a few
     # cancel-alls (spot, linear USDT, one per inverse coin) and the read-back.
     assert by[CANCEL_ALL, "bybit"].requests <= 20
+    # OKX has no cancel-all endpoint: a listing (one plain page, six algo types), batches of 20
+    # (57 open orders: 3) and the read-back.
+    assert by[CANCEL_ALL, "okx"].requests <= 2 * 7 + 3
 
 
 def test_kill_switch_command_with_ccxt_cancel_all_orders(tmp_path):

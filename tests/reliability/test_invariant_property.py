@@ -12,6 +12,7 @@ from tests.helpers import FAST, check_invariant, run_cancel
 SYMBOLS = {  # the same for Bitget in UTA mode
     "bybit": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "SOL/USDT:USDT", "BTC/USD:BTC"],
     "bitget": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "BTC/USD:BTC"],
+    "okx": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "BTC/USD:BTC"],
 }
 # Every fault kind the sandbox has, but the two whose point is elsewhere: ``trickle`` is bounded
 # only by the deadline (tests/reliability/test_truth_cases.py), and ``ack_not_applied`` leaves an
@@ -28,7 +29,7 @@ FAULTS = [kind for kind in FAULT_KINDS if kind not in ("trickle", "ack_not_appli
 @given(data=st.data())
 def test_every_request_gets_one_true_outcome_whatever_happens(sandbox, uta_sandbox, data):
     # Bitget twice: a classic account (v2 routes) and a unified trading account (v3 routes).
-    account = data.draw(st.sampled_from(["bybit", "bitget", "bitget-uta"]), label="exchange")
+    account = data.draw(st.sampled_from(["bybit", "bitget", "bitget-uta", "okx"]), label="exchange")
     sandbox = uta_sandbox if account == "bitget-uta" else sandbox
     exchange_id = account.removesuffix("-uta")
     sandbox.reset()

@@ -1,5 +1,5 @@
 """The kill switch meets hostile answers: every sandbox fault kind on each cancel-all endpoint and
-on the open-order listings, both exchanges, through real ccxt and real HTTP.
+on the open-order listings (OKX: its listing and its batch cancels), through real ccxt and real HTTP.
 
 Whatever the fault, the call must end with nothing open in scope and one true outcome per order:
 ``CANCELED`` only for an order the sandbox cancelled, ``ALREADY_CLOSED`` for one filled, or one
@@ -21,9 +21,11 @@ PATHS = {
         "cancel-all": "/api/v2/mix/order/cancel-all-orders",
         "listing": "/api/v2/mix/order/orders-pending",
     },
+    "okx": {"listing": "/api/v5/trade/orders-pending"},  # no cancel-all endpoint: list + batches
 }
 FAST = Settings(backoff_base_s=0.01, backoff_max_s=0.05, max_retries=4, deadline_s=30.0)
 LOST = "whose answer was lost may have cancelled it"
+BATCH_LOST = "whose answer was lost, may have cancelled it"  # the batch engine's wording
 
 
 SYMBOL_PATHS = {"bybit": "/v5/order/cancel-all", "bitget": "/api/v2/mix/order/batch-cancel-orders"}
@@ -49,7 +51,9 @@ def check(sandbox, exchange_id, expected, report) -> None:
         if outcome.status is Status.CANCELED:
             assert booked.status == "canceled", outcome
         elif outcome.status is Status.ALREADY_CLOSED:
-            assert booked.status == "filled" or LOST in outcome.message, outcome
+            assert booked.status == "filled" or LOST in outcome.message or BATCH_LOST in outcome.message, (
+                outcome
+            )
         else:
             pytest.fail(f"{outcome}")
     assert not [o for o in sandbox.open_orders(exchange_id) if o.order_id in set(ids)]
@@ -62,7 +66,7 @@ def test_a_hostile_cancel_all_answer_is_decided_by_the_read_back(sandbox, exchan
     check(sandbox, exchange_id, expected, report)
 
 
-@pytest.mark.parametrize("exchange_id", ["bybit", "bitget"])
+@pytest.mark.parametrize("exchange_id", ["bybit", "bitget", "okx"])
 @pytest.mark.parametrize("fault", FAULTS)
 def test_a_hostile_listing_page_is_read_again(sandbox, exchange_id, fault):
     expected, report = run(sandbox, exchange_id, PATHS[exchange_id]["listing"], fault)
@@ -102,3 +106,9 @@ def test_a_listing_that_never_answers_fails_the_call_loudly(sandbox):
     # Nothing was found open, so nothing is reported: the call could not start, and says so.
     assert report.outcomes == ()
     assert len(sandbox.open_orders("bybit")) == 3
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_okx_a_hostile_answer_to_the_kill_switchs_batch_cancel(sandbox, fault):
+    expected, report = run(sandbox, "okx", "/api/v5/trade/cancel-batch-orders", fault)
+    check(sandbox, "okx", expected, report)

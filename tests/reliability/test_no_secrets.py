@@ -57,7 +57,7 @@ def test_a_full_run_with_failures_leaks_no_credential(sandbox, everything, tmp_p
     account = sandbox.add_account(api_key=KEY, secret=SECRET, password=PASSPHRASE)
     texts: list[str] = []
 
-    for exchange_id in ("bybit", "bitget"):
+    for exchange_id in ("bybit", "bitget", "okx"):
         orders = sandbox.seed_orders(exchange_id, {"BTC/USDT": 6, "ETH/USDT": 4}, account=account)
         sandbox.fill(exchange_id, [orders[0].order_id])
         requests = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]

@@ -7,11 +7,19 @@ import pytest
 from batchcancel import CancelRequest, Settings, Status
 from tests.helpers import FAST, check_invariant, run_cancel
 
-BATCH_PATHS = {"bybit": "/v5/order/cancel-batch", "bitget": "/api/v2/spot/trade/batch-cancel-order"}
-READ_PATHS = {"bybit": "/v5/order/realtime", "bitget": "/api/v2/spot/trade/unfilled-orders"}
+BATCH_PATHS = {
+    "bybit": "/v5/order/cancel-batch",
+    "bitget": "/api/v2/spot/trade/batch-cancel-order",
+    "okx": "/api/v5/trade/cancel-batch-orders",
+}
+READ_PATHS = {
+    "bybit": "/v5/order/realtime",
+    "bitget": "/api/v2/spot/trade/unfilled-orders",
+    "okx": "/api/v5/trade/orders-pending",
+}
 
 
-@pytest.mark.parametrize("exchange_id", ["bybit", "bitget"])
+@pytest.mark.parametrize("exchange_id", ["bybit", "bitget", "okx"])
 def test_verify_mode_cancels_again_what_the_exchange_acknowledged_but_left_open(sandbox, exchange_id, mode):
     orders = sandbox.seed_orders(exchange_id, {"BTC/USDT": 8, "ETH/USDT": 2})
     requests = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
@@ -28,7 +36,7 @@ def test_verify_mode_cancels_again_what_the_exchange_acknowledged_but_left_open(
     assert len([e for e in sandbox.log if e.path == READ_PATHS[exchange_id]]) >= 2
 
 
-@pytest.mark.parametrize("exchange_id", ["bybit", "bitget"])
+@pytest.mark.parametrize("exchange_id", ["bybit", "bitget", "okx"])
 def test_without_verify_an_acknowledged_cancel_is_reported_as_the_exchange_said(sandbox, exchange_id):
     orders = sandbox.seed_orders(exchange_id, {"BTC/USDT": 3})
     requests = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]

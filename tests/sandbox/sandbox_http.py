@@ -13,6 +13,7 @@ import requests
 from batchcancel.sandbox import Account, Sandbox
 from batchcancel.sandbox.bitget.signing import bitget_headers
 from batchcancel.sandbox.bybit.signing import bybit_headers
+from batchcancel.sandbox.okx.signing import okx_headers
 
 
 class RawClient:
@@ -80,6 +81,37 @@ class RawClient:
         )
         for name in drop:
             headers.pop(name)
+        url = self.sandbox.url + path + (f"?{query}" if query else "")
+        return self.session.request(
+            method, url, data=payload.encode() or None, headers=headers, timeout=self.timeout
+        )
+
+    def okx(
+        self,
+        method: str,
+        path: str,
+        params: Any = None,
+        *,
+        secret: str | None = None,
+        password: str | None = None,
+        timestamp_ms: int | None = None,
+    ) -> requests.Response:
+        """An OKX v5 request signed like ccxt does (``params`` a dict, or a list for batches)."""
+        query, payload = "", ""
+        if method == "GET":
+            query = "&".join(f"{k}={v}" for k, v in (params or {}).items())
+        elif params is not None:
+            payload = json.dumps(params, separators=(",", ":"))
+        headers = okx_headers(
+            self.account.api_key,
+            secret or self.account.secret,
+            password if password is not None else self.account.password,
+            method,
+            path,
+            query=query,
+            body=payload,
+            timestamp_ms=timestamp_ms,
+        )
         url = self.sandbox.url + path + (f"?{query}" if query else "")
         return self.session.request(
             method, url, data=payload.encode() or None, headers=headers, timeout=self.timeout

@@ -79,7 +79,7 @@ def test_the_raw_body_is_verified_not_a_reserialisation(raw: RawClient) -> None:
     assert raw.bybit("POST", BYBIT_CANCEL, body=body).json()["retCode"] == 0
 
 
-@pytest.mark.parametrize("exchange", ["bybit", "bitget"])
+@pytest.mark.parametrize("exchange", ["bybit", "bitget", "okx"])
 def test_ccxt_wrong_secret_raises_authentication_error(sandbox: Sandbox, exchange: str) -> None:
     ex = sandbox.client(exchange, secret="not-the-secret", enableRateLimit=False)
     ex.load_markets()  # public calls still work
@@ -87,8 +87,9 @@ def test_ccxt_wrong_secret_raises_authentication_error(sandbox: Sandbox, exchang
         ex.fetch_open_orders("BTC/USDT")
 
 
-def test_ccxt_wrong_bitget_password_raises_authentication_error(sandbox: Sandbox) -> None:
-    ex = sandbox.client("bitget", password="not-the-passphrase", enableRateLimit=False)
+@pytest.mark.parametrize("exchange", ["bitget", "okx"])
+def test_ccxt_wrong_passphrase_raises_authentication_error(sandbox: Sandbox, exchange: str) -> None:
+    ex = sandbox.client(exchange, password="not-the-passphrase", enableRateLimit=False)
     ex.load_markets()
     with pytest.raises(ccxt.AuthenticationError):
         ex.fetch_open_orders("BTC/USDT")
@@ -106,7 +107,9 @@ def test_get_query_is_verified_percent_decoded(
     assert sandbox.log[-1].code in ("0", "00000")
 
 
-@pytest.mark.parametrize(("exchange", "skew_ms"), [("bybit", 20_000), ("bybit", -20_000), ("bitget", 60_000)])
+@pytest.mark.parametrize(
+    ("exchange", "skew_ms"), [("bybit", 20_000), ("bybit", -20_000), ("bitget", 60_000), ("okx", -60_000)]
+)
 def test_clock_skew_until_the_client_resyncs(sandbox: Sandbox, exchange: str, skew_ms: int) -> None:
     ex = sandbox.client(exchange, enableRateLimit=False)
     ex.load_markets()
@@ -115,3 +118,12 @@ def test_clock_skew_until_the_client_resyncs(sandbox: Sandbox, exchange: str, sk
         ex.fetch_open_orders("BTC/USDT")
     ex.load_time_difference()  # reads the (skewed) server time from the public time endpoint
     assert ex.fetch_open_orders("BTC/USDT") == []
+
+
+def test_okx_verifies_the_get_query_as_sent_percent_encoded(sandbox: Sandbox) -> None:
+    # ccxt okx signs "?" + urlencode(query): the encoded form, which is also what goes on the wire.
+    ex = sandbox.client("okx", enableRateLimit=False)
+    ex.load_markets()
+    assert ex.fetch_open_orders("BTC/USDT", params={"ordType": "a b,c:d/é"}) == []
+    entry = sandbox.log[-1]
+    assert (entry.path, entry.code) == ("/api/v5/trade/orders-pending", "0")

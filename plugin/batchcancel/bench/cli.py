@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
         metavar="[EXCHANGE:]LIST",
         help="Bybit categories / Bitget product types, comma-separated, e.g. 'bybit:spot,linear,inverse' "
         "or 'bitget:spot,USDT-FUTURES' (repeatable; default: bybit spot,linear and bitget "
-        "spot,USDT-FUTURES; 'futures' means USDT-FUTURES)",
+        "spot,USDT-FUTURES and okx SPOT,SWAP; 'futures' means USDT-FUTURES)",
     )
     parser.add_argument(
         "--latency-ms", type=not_negative_float, default=50.0, help="sandbox latency (default 50)"

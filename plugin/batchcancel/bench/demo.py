@@ -1,7 +1,8 @@
 """``batchcancel demo``: the same book cancelled twice, plain ccxt then batchcancel, side by side.
 
 An in-process sandbox with realistic latency and the exchanges' documented rate budgets; a few
-hundred open orders on Bybit (spot, linear) and Bitget (spot, USDT futures), a few already filled.
+hundred open orders on Bybit (spot, linear) and Bitget (spot, USDT futures) by default, or on the
+exchanges ``--exchange`` names (OKX: spot and perpetual swaps), a few already filled.
 Each exchange is cancelled on its own thread (their budgets are independent), first by a plain
 ``cancel_order`` loop, then, on a freshly seeded identical book, by ``batchcancel.cancel_orders``.
 Exits non-zero when batchcancel leaves an order open or unaccounted.
@@ -23,6 +24,8 @@ from batchcancel.bench.report import Progress, format_table
 from batchcancel.bench.workload import (
     BITGET,
     BYBIT,
+    EXCHANGES,
+    OKX,
     Audit,
     Seeded,
     Workload,
@@ -36,7 +39,9 @@ LATENCY_MS = 30.0
 ORDERS = 120  # per exchange
 SYMBOLS = 12  # per exchange, half spot, half derivatives
 FILLED = 4  # per exchange
-CATEGORIES = {BYBIT: ("spot", "linear"), BITGET: ("spot", "USDT-FUTURES")}
+CATEGORIES = {BYBIT: ("spot", "linear"), BITGET: ("spot", "USDT-FUTURES"), OKX: ("SPOT", "SWAP")}
+DEFAULT_EXCHANGES = (BYBIT, BITGET)
+ALL = "all"
 PHASES = ((CCXT_LOOP, "ccxt cancel_order loop"), (BATCHCANCEL_SYNC, "batchcancel"))
 _DOING = {CCXT_LOOP: "a plain ccxt cancel_order loop", BATCHCANCEL_SYNC: "batchcancel.cancel_orders"}
 
@@ -48,7 +53,8 @@ def register(subparsers: Any) -> None:
         "demo",
         help="cancel a few hundred orders on the in-process sandbox: plain ccxt vs batchcancel",
         description=(
-            "Start the sandbox exchange in-process (Bybit v5 + Bitget v2, documented rate budgets, "
+            "Start the sandbox exchange in-process (Bybit v5 + Bitget v2, or OKX v5 with --exchange; "
+            "documented rate budgets, "
             f"{LATENCY_MS:g} ms latency), seed open orders, cancel them with a plain ccxt cancel_order "
             "loop and again with batchcancel, print both side by side, and check with the sandbox that "
             "batchcancel left no order open or unaccounted (exit status 1 if it did)."
@@ -64,6 +70,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--latency-ms", type=not_negative_float, default=LATENCY_MS, help=f"default {LATENCY_MS:g}"
     )
+    parser.add_argument(
+        "--exchange",
+        choices=(*EXCHANGES, ALL),
+        default=None,
+        help=f"one exchange, or {ALL!r} (default: {' and '.join(DEFAULT_EXCHANGES)})",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
@@ -73,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         workloads = [
             Workload(exchange, args.orders, args.symbols, CATEGORIES[exchange], args.filled, args.seed)
-            for exchange in (BYBIT, BITGET)
+            for exchange in _exchanges(args.exchange)
         ]
     except ValueError as error:
         print(f"batchcancel demo: {error}", file=sys.stderr)
@@ -81,6 +93,12 @@ def run(args: argparse.Namespace) -> int:
     return run_demo(
         workloads, latency_ms=args.latency_ms, seed=args.seed, progress=Progress(quiet=args.quiet)
     )
+
+
+def _exchanges(choice: str | None) -> tuple[str, ...]:
+    if choice is None:
+        return DEFAULT_EXCHANGES
+    return EXCHANGES if choice == ALL else (choice,)
 
 
 @attrs.frozen

@@ -23,7 +23,7 @@ from collections import Counter
 from typing import Any
 
 from batchcancel.bench.methods import RunResult, _close_sync, _from_report, _requests_since, _timed_ccxt
-from batchcancel.bench.workload import BYBIT, CANCELED, FAILED, Seeded, window_s
+from batchcancel.bench.workload import BYBIT, CANCELED, FAILED, OKX, Seeded, window_s
 
 CCXT_CANCEL_ALL = "ccxt-cancel-all-orders"
 BATCHES = "batchcancel-batches"
@@ -34,7 +34,7 @@ ORDERS_WORKLOAD = "orders"
 KILL_WORKLOAD = "kill-switch"
 WORKLOADS = (ORDERS_WORKLOAD, KILL_WORKLOAD)
 
-PAGE = {"bybit": 50, "bitget": 100}
+PAGE = {"bybit": 50, "bitget": 100, "okx": 100}
 """Open orders per listing page (Bybit ``limit`` 50, Bitget 100)."""
 BITGET_BATCH_MAX = 50
 
@@ -89,6 +89,18 @@ def _batchcancel(sandbox: Any, method: str, seeded: Seeded, settings: Any) -> Ru
         _close_sync(client)
 
 
+def _okx_kill_bound_s(sandbox: Any, live: list[Any], rtt_s: float) -> float:
+    """OKX has no cancel-all: one listing (pages of 100, plus one page per algo type, in
+    parallel), the batches (300 orders per instrument and two windows), one read-back."""
+    from batchcancel.sandbox.okx import rules as okx
+
+    pages = max(1, math.ceil(len(live) / PAGE[OKX]))
+    per_window = max(1, sandbox.limit(OKX, okx.BATCH_CANCEL) // okx.BUDGET_WINDOWS)
+    per_instrument = Counter(order.symbol for order in live)
+    waits = [(math.ceil(n / per_window) - 1) * window_s(sandbox) for n in per_instrument.values()]
+    return (pages + 2) * rtt_s + max(waits, default=0.0)
+
+
 def _scope(exchange: str, order: Any, sandbox: Any) -> str:
     """The listing scope (and cancel-all scope) an order falls in."""
     if exchange == BYBIT and order.category in ("linear", "inverse"):
@@ -109,6 +121,8 @@ def kill_bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
 
     exchange = seeded.exchange
     live = [order for order in seeded.orders if not order.filled]
+    if exchange == OKX:
+        return _okx_kill_bound_s(sandbox, live, rtt_s)
     per_scope = Counter(_scope(exchange, order, sandbox) for order in live)
     pages = max((math.ceil(n / PAGE[exchange]) for n in per_scope.values()), default=1)
     requests: Counter[str] = Counter()  # per budget: (requests, per window)

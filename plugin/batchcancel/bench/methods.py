@@ -20,6 +20,7 @@ from batchcancel.bench.workload import (
     BYBIT,
     CANCELED,
     FAILED,
+    OKX,
     Seeded,
     SeededOrder,
     is_uta,
@@ -139,7 +140,7 @@ def _chunk_size(exchange: str, category: str, uta: bool) -> int:
         return 20  # Bitget v3 cancel-batch
     if exchange == BYBIT:
         return 10 if category == "spot" else 20
-    return 50
+    return 20 if exchange == OKX else 50
 
 
 def _ccxt_cancel_orders(sandbox: Any, seeded: Seeded) -> RunResult:

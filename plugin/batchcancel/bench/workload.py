@@ -17,16 +17,24 @@ from batchcancel.model import CancelRequest
 
 BYBIT = "bybit"
 BITGET = "bitget"
-EXCHANGES = (BYBIT, BITGET)
+OKX = "okx"
+EXCHANGES = (BYBIT, BITGET, OKX)
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     # Bybit categories the sandbox lists markets for (it lists no options).
     BYBIT: ("spot", "linear", "inverse"),
     # Bitget: spot, and the futures product types.
     BITGET: ("spot", "USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES"),
+    # OKX: its instrument types (USDT and coin-margined perpetuals are both SWAP).
+    OKX: ("SPOT", "SWAP"),
 }
-DEFAULT_CATEGORIES: dict[str, tuple[str, ...]] = {BYBIT: ("spot", "linear"), BITGET: ("spot", "USDT-FUTURES")}
+DEFAULT_CATEGORIES: dict[str, tuple[str, ...]] = {
+    BYBIT: ("spot", "linear"),
+    BITGET: ("spot", "USDT-FUTURES"),
+    OKX: ("SPOT", "SWAP"),
+}
 _ALIASES = {
+    OKX: {"spot": "SPOT", "swap": "SWAP"},
     BITGET: {
         "futures": "USDT-FUTURES",
         "usdt-futures": "USDT-FUTURES",
@@ -211,6 +219,13 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
     endpoint has its own budget of requests. Bitget UTA (v3): a batch carries up to 20 orders of
     one category and its budget (5/s) is shared by every category, as is the single cancel's.
     """
+    if exchange == OKX:
+        from batchcancel.sandbox.okx import rules as okx
+
+        # Per instrument and two windows (OKX counts over 2 s): batch orders plus single requests.
+        batch, single = sandbox.limit(OKX, okx.BATCH_CANCEL), sandbox.limit(OKX, okx.CANCEL)
+        per_window = max(1, (batch + single) // okx.BUDGET_WINDOWS)
+        return BudgetGroup(group, per_window, f"(batch {batch} orders + single {single}) per 2 windows")
     if exchange == BYBIT:
         from batchcancel.sandbox.bybit import rules as bybit
 
@@ -243,7 +258,10 @@ def bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
     worth waits one more window; the bound is the slowest group's wait plus one round trip.
     """
     per_group: dict[str, int] = {}
-    for category, count in seeded.per_category().items():
+    if seeded.exchange == OKX:  # OKX's cancel budgets are per instrument
+        for order in seeded.orders:
+            per_group[order.symbol] = per_group.get(order.symbol, 0) + 1
+    for category, count in seeded.per_category().items() if seeded.exchange != OKX else ():
         name = budget_group(seeded.exchange, category, is_uta(sandbox))
         per_group[name] = per_group.get(name, 0) + count
     window = window_s(sandbox)
@@ -259,12 +277,15 @@ def minimum_requests(seeded: Seeded, uta: bool = False) -> int:
 
     Bybit mixes symbols of one category in a batch (spot 10, others 20); Bitget spot mixes
     symbols (50), Bitget futures take one symbol per request (50); Bitget UTA (``uta``) mixes
-    symbols of one category (20).
+    symbols of one category (20); OKX mixes everything (20).
     """
     from batchcancel.sandbox.bitget import rules as bitget
     from batchcancel.sandbox.bitget import uta_rules
     from batchcancel.sandbox.bybit import rules as bybit
+    from batchcancel.sandbox.okx import rules as okx
 
+    if seeded.exchange == OKX:  # one request may mix every instrument
+        return math.ceil(len(seeded.orders) / okx.BATCH_MAX)
     if seeded.exchange == BITGET and uta:
         return sum(math.ceil(n / uta_rules.BATCH_MAX) for n in seeded.per_category().values())
 

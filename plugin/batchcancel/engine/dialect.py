@@ -289,6 +289,12 @@ class Dialect(abc.ABC, Generic[G]):
         """Interpret an exception raised by ``call`` (None: let the engine classify it)."""
         return None
 
+    def read_error_items(self, call: Call, error: BaseException) -> Sequence[Verdict] | None:
+        """One verdict per ``call.items`` from an exception that still carries each order's answer
+        (OKX answers code 1 when every order of a batch failed, and ccxt raises on it); None when
+        the exception says nothing per order (then :meth:`read_error` is asked)."""
+        return None
+
     def error_code(self, error: BaseException) -> str | None:
         """The exchange's code inside a ccxt exception message, when it can be found."""
         return None
@@ -331,6 +337,32 @@ class Dialect(abc.ABC, Generic[G]):
     def place_of(self, item: WorkItem) -> str:
         """Where ``item``'s order rests, in the words :class:`OpenOrder.place` uses."""
         return str(item.market.get("symbol"))
+
+    # -- the exchange's countdown, a dead-man's switch (optional; see batchcancel.deadman) ------
+
+    def countdown_range(self) -> tuple[float, float] | None:
+        """The allowed (min_s, max_s) of a live countdown; None: the exchange has no REST countdown."""
+        return None
+
+    def countdown_unsupported_reason(self) -> str:
+        """Why this exchange has no countdown (said in ``NotSupported``)."""
+        return "the exchange offers no cancel-all countdown over REST"
+
+    def countdown_scopes(
+        self, markets: Mapping[str, Any], symbols: Sequence[str] | None
+    ) -> Sequence[str | None]:
+        """What one countdown covers: ``[None]`` for an account-wide timer (OKX), else one
+        exchange market id per symbol (Binance: ``symbols`` required)."""
+        return [None]
+
+    def build_countdown(self, scope: str | None, timeout_s: float | None) -> Call:
+        """The call that (re)arms the countdown of ``scope`` to ``timeout_s``; None disarms it."""
+        raise TypeError(f"{type(self).__name__} has no countdown: {self.countdown_unsupported_reason()}")
+
+    def read_countdown(self, call: Call, response: Any) -> None:
+        """Return when the answer confirms the countdown was set (or cleared); raise
+        :class:`MalformedResponse` otherwise."""
+        raise MalformedResponse(f"{type(self).__name__} reads no countdown answer")
 
     # -- cancelling everything (optional; see batchcancel.engine.kill) --------------------------
 

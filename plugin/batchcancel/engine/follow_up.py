@@ -190,11 +190,12 @@ class FollowUps:
         if sweep is None or not sweep.owns(sent):
             return
         retry_at = now + self._backoff(1)
-        if error is not None and classify(error) is ErrorClass.RATE_LIMITED:
+        rate_limited = error is not None and classify(error) is ErrorClass.RATE_LIMITED
+        if rate_limited:
             budget = sent.budget
             self._budgets.block(budget, now + self._budgets.window(budget), now)
             retry_at = now + self._budgets.window(budget)
-        sweep.on_page(sent, response, error, retry_at)
+        sweep.on_page(sent, response, error, retry_at, rate_limited=rate_limited)
         if sweep.finished:
             self._conclude_sweep(now)
 

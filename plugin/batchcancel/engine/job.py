@@ -251,6 +251,12 @@ class CancelJob:
                 for state, verdict in zip(states, verdicts, strict=True):
                     self._apply(state, verdict, sent, now, delay)
                 return
+        per_item = dialect.read_error_items(sent.call, error)
+        if per_item is not None and len(per_item) == len(states):
+            delay = self._call_backoff(states)
+            for state, item_verdict in zip(states, per_item, strict=True):
+                self._apply(state, item_verdict, sent, now, delay)
+            return
         verdict = dialect.read_error(sent.call, error) or self._verdict_for(sent, error, now)
         log.debug(
             "batchcancel: %s failed for %d order(s): %s",

@@ -241,9 +241,10 @@ class KillJob:
         sweep = self._sweep
         assert sweep is not None
         retry_at = now + self._backoff(1)
-        if error is not None and classify(error) is ErrorClass.RATE_LIMITED:
+        rate_limited = error is not None and classify(error) is ErrorClass.RATE_LIMITED
+        if rate_limited:
             retry_at = self._block(call, now)
-        sweep.on_page(call, response, error, retry_at)
+        sweep.on_page(call, response, error, retry_at, rate_limited=rate_limited)
         if not sweep.finished:
             return
         self._sweep = None

@@ -28,6 +28,8 @@ class Purpose(str, enum.Enum):
     """Read back open orders (verify mode)."""
     STATE = "state"
     """Read one order's state before giving up on it."""
+    COUNTDOWN = "countdown"
+    """Arm, re-arm or clear the exchange's cancel-all countdown (the dead-man's switch)."""
     LIST = "list"
     """Read the account's open orders (the kill switch: what is open in scope)."""
     CANCEL_ALL = "cancel_all"

@@ -86,9 +86,25 @@ class Sweep:
     def owns(self, sent: Sent) -> bool:
         return sent in self._inflight
 
-    def on_page(self, sent: Sent, response: object, error: BaseException | None, retry_at: float) -> None:
-        """Take one page's answer; a failed read is asked again from ``retry_at``, within bounds."""
+    def on_page(
+        self,
+        sent: Sent,
+        response: object,
+        error: BaseException | None,
+        retry_at: float,
+        *,
+        rate_limited: bool = False,
+    ) -> None:
+        """Take one page's answer; a failed read is asked again from ``retry_at``, within bounds.
+
+        A page refused for the rate budget (``rate_limited``) waits for ``retry_at`` without
+        counting as an error: like a cancel, it is bounded by the call's deadline, not by retries.
+        """
         scope, cursor = self._inflight.pop(sent)
+        if error is not None and rate_limited:
+            self._ready.appendleft((scope, cursor))
+            self.not_before = max(self.not_before, retry_at)
+            return
         try:
             if error is not None:
                 raise error

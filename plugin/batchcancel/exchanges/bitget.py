@@ -340,6 +340,9 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
             return plan.read_list(call, response)
         return listing.read(call, response)
 
+    def countdown_unsupported_reason(self) -> str:
+        return "Bitget's classic (v2) API has no cancel-all countdown (dead-man's switch) endpoint"
+
     def place_of(self, item: WorkItem) -> str:
         if self.uta:
             return self._v3.place_of(item)

@@ -285,6 +285,12 @@ class BybitDialect(BybitCancelAll, Dialect[Group]):
     def place_of(self, item: WorkItem) -> str:
         return _place(item.market_id, category_of(item.request, item.market))
 
+    def countdown_unsupported_reason(self) -> str:
+        return (
+            "Bybit v5 has no cancel-all countdown over REST: its disconnect protection (DCP) acts "
+            "when a private WebSocket connection drops, and batchcancel speaks REST only"
+        )
+
 
 def _place(native_symbol: str, category: str) -> str:
     return f"{native_symbol} ({category})"

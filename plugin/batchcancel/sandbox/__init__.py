@@ -1,4 +1,4 @@
-"""A loopback Bybit v5 + Bitget v2 exchange that unmodified ccxt (sync and async) and pybit talk to.
+"""A loopback Bybit v5 + Bitget v2 + OKX v5 exchange that unmodified ccxt (sync and async) and pybit talk to.
 
     with Sandbox() as sb:
         sb.seed_orders("bybit", {"BTC/USDT": 10})

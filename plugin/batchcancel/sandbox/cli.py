@@ -30,7 +30,7 @@ PROG = "batchcancel sandbox"
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sandbox",
-        help="run a loopback Bybit v5 + Bitget v2 exchange for testing bots",
+        help="run a loopback Bybit v5 + Bitget v2 + OKX v5 exchange for testing bots",
         description="Serve a local Bybit v5 and Bitget v2 exchange on loopback until Ctrl-C, SIGINT or "
         "SIGTERM (exit status 0). Real ccxt and pybit talk to it unchanged; see docs/sandbox.md.",
     )
@@ -194,11 +194,12 @@ def banner(sb: Sandbox) -> str:
     bitget_api, bitget_options = (
         ("v3 (UTA)", {"uta": True}) if sb.bitget_uta else ("v2", LEAN_OPTIONS["bitget"])
     )
-    return f"""batchcancel sandbox: Bybit v5 + Bitget {bitget_api} on {sb.url}  (Ctrl-C or SIGTERM stops it)
+    served = f"Bybit v5 + Bitget {bitget_api} + OKX v5"
+    return f"""batchcancel sandbox: {served} on {sb.url}  (Ctrl-C or SIGTERM stops it)
 
   api key   {sb.api_key}
   secret    {sb.secret}
-  password  {sb.password}   (Bitget passphrase)
+  password  {sb.password}   (Bitget and OKX passphrase)
 
 ccxt (sync; for async use ccxt.async_support the same way):
 
@@ -213,6 +214,11 @@ bitget = ccxt.bitget({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}", "passw
                       "options": {bitget_options!r}}})
 bitget.urls["api"] = {{key: "{sb.url}" for key in bitget.urls["api"]}}
 bitget.has["fetchCurrencies"] = False
+
+okx = ccxt.okx({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}", "password": "{sb.password}",
+                "options": {LEAN_OPTIONS["okx"]!r}}})
+okx.urls["api"] = {{"rest": "{sb.url}"}}
+okx.has["fetchCurrencies"] = False
 
 pybit:
 

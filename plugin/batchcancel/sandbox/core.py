@@ -1,4 +1,4 @@
-"""``Sandbox``: the loopback exchange (Bybit v5 + Bitget v2 by default) and its test-facing API."""
+"""``Sandbox``: the loopback exchange (Bybit v5 + Bitget v2 + OKX v5 by default) and its test-facing API."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from . import bitget
 from .accounts import Account, AccountRegistry, ServerClock
 from .book import Books, OrderBook, SandboxOrder
+from .countdown import Countdowns
 from .exchange import ExchangeSpec
 from .faults import DEFAULT_HOLD_S, FaultPlan, LatencyPlan
 from .limits import BudgetTable, RateLimiter
@@ -33,7 +34,7 @@ def _with_bitget_uta(exchanges: Sequence[ExchangeSpec]) -> list[ExchangeSpec]:
 
 
 class Sandbox:
-    """A loopback exchange for Bybit v5 and Bitget v2 that real ccxt and pybit talk to unchanged.
+    """A loopback exchange for Bybit v5, Bitget v2 and OKX v5 that real ccxt and pybit talk to unchanged.
 
     ``exchanges`` lists what it serves (default: ``registry.EXCHANGES``); see docs/sandbox.md for
     adding one. With ``bitget_uta`` its Bitget accounts are unified trading accounts: v3 only."""
@@ -80,6 +81,7 @@ class Sandbox:
         self._rate_window_s = rate_window_s
         self._limiter = RateLimiter(self._clock, rate_window_s)
         self._budgets = BudgetTable(budget_scale)
+        self._countdowns = Countdowns()
         self._faults = FaultPlan(seed)
         self._latency = LatencyPlan(latency_ms, jitter_ms, seed)
         self._log = RequestLog()
@@ -93,6 +95,7 @@ class Sandbox:
                     self._books,
                     self._limiter,
                     self._budgets,
+                    self._countdowns,
                 )
             )
             for spec in exchanges
@@ -129,6 +132,7 @@ class Sandbox:
         if server is None:
             return
         self._stopping.set()  # releases responses held by timeout faults
+        self._countdowns.clear()
         server.shutdown()
         server.server_close()
         if self._thread is not None:
@@ -285,6 +289,7 @@ class Sandbox:
         self._limiter.set_window(self._rate_window_s)
         self._budgets.set_scale(self._initial_scale)
         self._budgets.clear_overrides()
+        self._countdowns.clear()
         self._clock.skew_ms = 0
 
     def set_latency(self, ms: float, jitter_ms: float = 0.0, path: str | None = None) -> None:
@@ -332,6 +337,20 @@ class Sandbox:
     @property
     def rate_window_s(self) -> float:
         return self._limiter.window_s
+
+    def set_countdown_minimum(self, exchange: str, seconds: float | None) -> None:
+        """Let ``exchange``'s cancel-all countdown be as short as ``seconds`` (tests arm
+        sub-second dead-man's switches); None restores the documented minimum (OKX: 10 s)."""
+        self._catalog(exchange)
+        self._countdowns.set_minimum(exchange, seconds)
+
+    def countdown_deadline(
+        self, exchange: str, *, account: AccountRef = None, scope: str | None = None
+    ) -> float | None:
+        """When ``exchange``'s countdown for ``account`` (and ``scope``: None account-wide, else
+        the exchange's symbol) runs out, in epoch seconds; None when none is armed."""
+        self._catalog(exchange)
+        return self._countdowns.deadline((exchange, self._uid(account), scope))
 
     def set_clock_skew(self, ms: int) -> None:
         """Shift the server clock; clients must resync (ccxt ``load_time_difference()``)."""

@@ -45,32 +45,38 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._windows: dict[Hashable, _Window] = {}
 
-    def take(self, key: Hashable, limit: int, units: int = 1, *, partial: bool = False) -> Grant:
-        """Consume ``units`` (or, with ``partial``, as many as fit) from the budget at ``key``."""
+    def take(
+        self, key: Hashable, limit: int, units: int = 1, *, partial: bool = False, windows: float = 1.0
+    ) -> Grant:
+        """Consume ``units`` (or, with ``partial``, as many as fit) from the budget at ``key``.
+
+        ``windows``: how many rate windows the budget is counted over (OKX counts over 2 s: 2)."""
         now = time.monotonic()
+        span = self._window_s * windows
         with self._lock:
             window = self._windows.setdefault(key, _Window())
-            window.expire(now, self._window_s)
+            window.expire(now, span)
             available = max(limit - window.used, 0)
             granted = min(units, available) if partial else (units if units <= available else 0)
             if granted:
                 window.entries.append((now, granted))
                 window.used += granted
-            return self._grant(window, limit, granted, now)
+            return self._grant(window, limit, granted, now, span)
 
-    def peek(self, key: Hashable, limit: int) -> Grant:
+    def peek(self, key: Hashable, limit: int, *, windows: float = 1.0) -> Grant:
         now = time.monotonic()
+        span = self._window_s * windows
         with self._lock:
             window = self._windows.get(key) or _Window()
-            window.expire(now, self._window_s)
-            return self._grant(window, limit, 0, now)
+            window.expire(now, span)
+            return self._grant(window, limit, 0, now, span)
 
-    def _grant(self, window: _Window, limit: int, granted: int, now: float) -> Grant:
+    def _grant(self, window: _Window, limit: int, granted: int, now: float, span: float) -> Grant:
         remaining = max(limit - window.used, 0)
         now_ms = self._clock.now_ms()
         reset_ms = now_ms
         if remaining == 0 and window.entries:
-            reset_ms = now_ms + int((window.entries[0][0] + self._window_s - now) * 1000) + 1
+            reset_ms = now_ms + int((window.entries[0][0] + span - now) * 1000) + 1
         return Grant(granted=granted, limit=limit, remaining=remaining, reset_ms=reset_ms)
 
     @property

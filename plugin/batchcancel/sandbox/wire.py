@@ -10,6 +10,7 @@ import attrs
 
 from .accounts import Account, AccountRegistry, ServerClock
 from .book import Books
+from .countdown import Countdowns
 from .limits import BudgetTable, Grant, RateLimiter
 from .markets import MarketCatalog
 
@@ -71,6 +72,8 @@ class ExchangeContext:
     books: Books
     limiter: RateLimiter
     budgets: BudgetTable
+    countdowns: Countdowns = attrs.field(factory=Countdowns)
+    """Cancel-all countdowns (dead-man's switches) the exchanges arm; shared by all of them."""
 
 
 _NOT_JSON = object()
