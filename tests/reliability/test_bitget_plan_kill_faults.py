@@ -152,3 +152,33 @@ def test_verify_mode_reads_plan_orders_back_and_cancels_again_what_was_acknowled
     check(sandbox, {o.order_id for o in before}, report)
     assert all(o.status is Status.CANCELED and o.verified for o in report.outcomes)
     assert any(e.path == PLAN_PENDING for e in sandbox.log)
+
+
+def test_named_symbols_cancel_only_their_plan_orders_one_request_per_symbol_and_plan_type(sandbox, mode):
+    before = seed(sandbox)
+    exchange = client(sandbox)
+    sandbox.clear_log()
+    report = cancel_all_orders(exchange, ["BTC/USDT:USDT", "ETH/USDT:USDT"], settings=FAST)
+    kept = {o.order_id for o in before if o.symbol == "BTC/USD:BTC"}
+    check(sandbox, {o.order_id for o in before} - kept, report, open_left=True)
+    assert {o.status for o in report.outcomes} == {Status.CANCELED}
+    assert {o.order_id for o in sandbox.open_orders("bitget")} == kept
+    assert Counter(e.path for e in sandbox.log)[CANCEL_PLAN] == 2  # BTCUSDT normal_plan, ETHUSDT pos_loss
+
+
+def test_plan_listing_rows_lowercase_symbol_and_a_foreign_plan_type():
+    """Bitget's page shows ``"symbol": "ethusdt"`` in its example: read as ``ETHUSDT``. A row of
+    another planType than the listing's cannot be cancelled as listed: the page is unreadable."""
+    from batchcancel.engine import Call, MalformedResponse
+    from batchcancel.exchanges import bitget_plan
+
+    call = bitget_plan.build_list(bitget_plan.PlanList("USDT-FUTURES", "normal_plan"), None)
+    row = {"orderId": "1", "clientOid": "", "symbol": "ethusdt", "planType": "normal_plan"}
+    page = bitget_plan.read_list(call, {"code": "00000", "data": {"entrustedList": [row], "endId": "1"}})
+    assert [(o.market_id, o.place, o.params) for o in page.orders] == [
+        ("ETHUSDT", "ETHUSDT (USDT-FUTURES)", (("planType", "normal_plan"),))
+    ]
+    assert isinstance(call, Call)
+    foreign = {**row, "planType": "pos_loss"}
+    with pytest.raises(MalformedResponse):
+        bitget_plan.read_list(call, {"code": "00000", "data": {"entrustedList": [foreign], "endId": "1"}})

@@ -20,6 +20,9 @@ project's exchange facts §2.3-2.7, and ccxt 4.5.90 ``bitget.py``):
 - **Rate limits**: 10 requests per second per UID, per endpoint; a request costs 1 whatever the
   number of orders in it.
 
+- **Futures trigger and TP/SL orders** (a request's ``planType``, or ccxt's ``trigger``):
+  ``POST /api/v2/mix/order/cancel-plan-order``, listed by ``orders-plan-pending``
+  (:mod:`batchcancel.exchanges.bitget_plan`).
 - **Reading back**: one order by id (spot ``orderInfo``, futures ``detail``) before giving up on
   it; every open order of the account (spot ``unfilled-orders``, futures ``orders-pending`` per
   product type, paged with ``idLessThan``) for verify mode.

@@ -149,7 +149,7 @@ def read_list(call: Call, response: Any) -> OpenPage:
         plan = text_of(row.get(PLAN_TYPE))
         if plan not in LISTED[scope.plan_type]:
             raise MalformedResponse(f"a {scope.plan_type} listing row of planType {plan!r}")
-        native = str(row.get("symbol"))
+        native = str(row.get("symbol")).upper()  # the page's example shows "ethusdt"
         place = listing.place(native, scope.product_type)
         order_id = str(text_of(row.get(ORDER_ID)))
         orders.append(OpenOrder(order_id, text_of(row.get(CLIENT_OID)), place, native, ((PLAN_TYPE, plan),)))
