@@ -33,6 +33,7 @@ from batchcancel.exchanges.bitget import (
     MixGroup,
     SpotGroup,
 )
+from batchcancel.exchanges.bitget_plan import CANCEL_PLAN_ROUTE, MixPlanGroup
 from batchcancel.exchanges.bitget_uta_api import UTA_BATCH, UTA_SINGLE
 
 SEED = json.loads((Path(__file__).parent / "data" / "bitget_batch_cancel_seed003.json").read_text())
@@ -287,9 +288,12 @@ def test_auth_errors_and_bare_http_errors_are_left_to_the_engine():
 # -- groups, routes, payloads --------------------------------------------------------------------
 
 
+PLAN_METHODS = ("privateMixGetV2MixOrderOrdersPlanPending", "privateMixPostV2MixOrderCancelPlanOrder")
+
+
 def test_ccxt_has_the_implicit_methods_the_dialect_calls():
     for exchange in (ccxt.bitget(), ccxt.async_support.bitget()):
-        for method in (SPOT_BATCH_CANCEL, SPOT_CANCEL, MIX_BATCH_CANCEL, MIX_CANCEL):
+        for method in (SPOT_BATCH_CANCEL, SPOT_CANCEL, MIX_BATCH_CANCEL, MIX_CANCEL, *PLAN_METHODS):
             assert callable(getattr(exchange, method)), method
 
 
@@ -303,7 +307,13 @@ def test_budgets_are_ten_requests_per_second_per_endpoint_whatever_the_batch_siz
         "spot-cancel-symbol": (5, 1.0),
         "spot-history-orders": (20, 1.0),
     }
-    assert {key: (b.limit, b.window_s) for key, b in budgets.items()} == {**cancels, **reads, **kill_switch}
+    plans = {"mix-plan-pending": (10, 1.0), "mix-cancel-plan": (10, 1.0)}  # futures trigger and TP/SL orders
+    assert {key: (b.limit, b.window_s) for key, b in budgets.items()} == {
+        **cancels,
+        **reads,
+        **kill_switch,
+        **plans,
+    }
     assert SPOT_BATCH.cost(50) == SPOT_BATCH.cost(1) == MIX_BATCH.cost(50) == 1
     assert SPOT_BATCH.max_items == MIX_BATCH.max_items == 50
 
@@ -346,12 +356,19 @@ def test_a_product_type_param_overrides_the_one_from_the_market():
 
 def test_what_v2_cannot_cancel_goes_to_the_ccxt_fallback():
     trigger = WorkItem(0, CancelRequest("BTC/USDT", "1", params={"trigger": True}), MARKETS["BTC/USDT"])
-    plan = WorkItem(
-        0, CancelRequest("BTC/USDT:USDT", "1", params={"planType": "x"}), MARKETS["BTC/USDT:USDT"]
-    )
-    for unsupported in (trigger, plan, item("BTC-OPT", order_id="1")):
+    for unsupported in (trigger, item("BTC-OPT", order_id="1")):  # spot trigger: ccxt's spot plan endpoints
         dialect = BitgetDialect()
         assert dialect.routes(dialect.group_of(unsupported)) == ()
+    # Futures plan orders (a planType, or ccxt's trigger flag): cancel-plan-order, with their planType.
+    for params, plan_type in (({"planType": "pos_loss"}, "pos_loss"), ({"trigger": True}, "normal_plan")):
+        plan = WorkItem(0, CancelRequest("BTC/USDT:USDT", "1", params=params), MARKETS["BTC/USDT:USDT"])
+        group = BitgetDialect().group_of(plan)
+        assert isinstance(group, MixPlanGroup) and group.plan_type == plan_type
+        assert BitgetDialect().routes(group) == (CANCEL_PLAN_ROUTE,)
+    odd = WorkItem(
+        0, CancelRequest("BTC/USDT:USDT", "1", params={"planType": "x", "foo": 1}), MARKETS["BTC/USDT:USDT"]
+    )
+    assert BitgetDialect().routes(BitgetDialect().group_of(odd)) == ()  # params only ccxt knows
     # A UTA account (ccxt options['uta'], known once ccxt has probed it): v3 routes, never v2.
     options: dict[str, Any] = {"uta": False}
     dialect = BitgetDialect(lambda: bool(options.get("uta")))
