@@ -33,7 +33,6 @@ from batchcancel.exchanges.bitget import (
     MixGroup,
     SpotGroup,
 )
-from batchcancel.exchanges.bitget_plan import CANCEL_PLAN_ROUTE, MixPlanGroup
 from batchcancel.exchanges.bitget_uta_api import UTA_BATCH, UTA_SINGLE
 
 SEED = json.loads((Path(__file__).parent / "data" / "bitget_batch_cancel_seed003.json").read_text())
@@ -288,12 +287,9 @@ def test_auth_errors_and_bare_http_errors_are_left_to_the_engine():
 # -- groups, routes, payloads --------------------------------------------------------------------
 
 
-PLAN_METHODS = ("privateMixGetV2MixOrderOrdersPlanPending", "privateMixPostV2MixOrderCancelPlanOrder")
-
-
 def test_ccxt_has_the_implicit_methods_the_dialect_calls():
     for exchange in (ccxt.bitget(), ccxt.async_support.bitget()):
-        for method in (SPOT_BATCH_CANCEL, SPOT_CANCEL, MIX_BATCH_CANCEL, MIX_CANCEL, *PLAN_METHODS):
+        for method in (SPOT_BATCH_CANCEL, SPOT_CANCEL, MIX_BATCH_CANCEL, MIX_CANCEL):
             assert callable(getattr(exchange, method)), method
 
 
@@ -359,16 +355,7 @@ def test_what_v2_cannot_cancel_goes_to_the_ccxt_fallback():
     for unsupported in (trigger, item("BTC-OPT", order_id="1")):  # spot trigger: ccxt's spot plan endpoints
         dialect = BitgetDialect()
         assert dialect.routes(dialect.group_of(unsupported)) == ()
-    # Futures plan orders (a planType, or ccxt's trigger flag): cancel-plan-order, with their planType.
-    for params, plan_type in (({"planType": "pos_loss"}, "pos_loss"), ({"trigger": True}, "normal_plan")):
-        plan = WorkItem(0, CancelRequest("BTC/USDT:USDT", "1", params=params), MARKETS["BTC/USDT:USDT"])
-        group = BitgetDialect().group_of(plan)
-        assert isinstance(group, MixPlanGroup) and group.plan_type == plan_type
-        assert BitgetDialect().routes(group) == (CANCEL_PLAN_ROUTE,)
-    odd = WorkItem(
-        0, CancelRequest("BTC/USDT:USDT", "1", params={"planType": "x", "foo": 1}), MARKETS["BTC/USDT:USDT"]
-    )
-    assert BitgetDialect().routes(BitgetDialect().group_of(odd)) == ()  # params only ccxt knows
+    # Futures plan orders: tests/exchanges/test_bitget_plan_dialect.py.
     # A UTA account (ccxt options['uta'], known once ccxt has probed it): v3 routes, never v2.
     options: dict[str, Any] = {"uta": False}
     dialect = BitgetDialect(lambda: bool(options.get("uta")))
