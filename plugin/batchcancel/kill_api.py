@@ -84,8 +84,10 @@ def _builtin_dialect(exchange: Any, scope: tuple[str, ...] | None) -> Dialect:
         return BybitDialect()
     if exchange.id == "bitget":
         from batchcancel.exchanges.bitget import BitgetDialect
+        from batchcancel.exchanges.bitget_uta_kill import decide_account
 
-        return BitgetDialect(lambda: bool(exchange.options.get("uta")))
+        decide_account(exchange)  # sync ccxt: its own UTA probe, when nothing else will decide
+        return BitgetDialect(lambda: exchange.options.get("uta"))
     if exchange.id == "okx":
         from batchcancel.exchanges.okx import OkxDialect
 

@@ -23,12 +23,18 @@ def _id_or_none(value: object) -> str | None:
     return text if text.strip() else None
 
 
+_MAPPINGS = (dict, MappingProxyType)
+_NO_PARAMS = ("mapping", ())
+
+
 def _sent_form(value: Any) -> Any:
     """A hashable form of a params value in which equal means "sent the same".
 
     ``1``, ``1.0`` and ``True`` stay apart (they are different JSON), and mappings compare
     whatever their key order. Equality, hashing and de-duplication all read params through it.
     """
+    if not value and type(value) in _MAPPINGS:
+        return _NO_PARAMS  # the common case: no params at all
     if isinstance(value, Mapping):
         return ("mapping", tuple(sorted((repr(k), _sent_form(v)) for k, v in value.items())))
     if isinstance(value, (list, tuple)):

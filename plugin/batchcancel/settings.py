@@ -67,7 +67,7 @@ class Settings:
     """False: no native plugin runs; every request goes through ccxt's single ``cancel_order``."""
     disabled_plugins: tuple[str, ...] = attrs.field(default=(), converter=_names)
     """Plugin names (as ``batchcancel plugins`` lists them; trimmed, any case) kept out of this call."""
-    max_concurrency: int = attrs.field(default=8, validator=_whole(1))
+    max_concurrency: int = attrs.field(default=64, validator=_whole(1))
     """At most this many HTTP requests in flight at once (threads for sync, tasks for async)."""
     max_retries: int = attrs.field(default=3, validator=_whole(0))
     """Retries of a transient error (network, 5xx, timeout, malformed answer) before the order's

@@ -84,7 +84,7 @@ def test_python_blocks_run_as_scripts(index, tmp_path):
 
 def test_json_blocks_are_valid_configs():
     toggle, store = (Settings.from_config(json.loads(config)) for config in blocks("json"))
-    assert toggle.enabled and toggle.max_concurrency == 8
+    assert toggle.enabled and toggle.max_concurrency == 64
     assert store.budget_store is not None and "PASSWORD" not in repr(store)
 
 

@@ -202,19 +202,3 @@ def test_the_ccxt_fallback_lists_and_cancels(sandbox, mode):
     assert len(report.outcomes) == 7 and report.ok
     assert {o.via for o in report.outcomes} == {"ccxt:single"}
     assert sandbox.open_orders("bybit") == []
-
-
-def test_a_bitget_uta_account_is_listed_through_ccxt_not_v2(sandbox):
-    # No v2 listing serves UTA: ccxt's fetch_open_orders lists (its v3 endpoint, which this
-    # classic-account sandbox refuses), and the call says it could not read the open orders.
-    sandbox.seed_orders("bitget", {"BTC/USDT": 2})
-    exchange = sandbox.client("bitget", enableRateLimit=False)
-    exchange.load_markets()
-    exchange.options["uta"] = True
-    sandbox.clear_log()
-
-    report = cancel_all_orders(exchange, ["BTC/USDT"], settings=Settings(max_retries=0, backoff_base_s=0.01))
-
-    assert report.outcomes == ()
-    assert {e.path for e in sandbox.log} and all(e.path.startswith("/api/v3/") for e in sandbox.log)
-    assert len(sandbox.open_orders("bitget")) == 2

@@ -112,3 +112,26 @@ def test_a_listing_that_never_answers_fails_the_call_loudly(sandbox):
 def test_okx_a_hostile_answer_to_the_kill_switchs_batch_cancel(sandbox, fault):
     expected, report = run(sandbox, "okx", "/api/v5/trade/cancel-batch-orders", fault)
     check(sandbox, "okx", expected, report)
+
+
+# -- Bitget UTA (v3): the sandbox in UTA mode --------------------------------------------------
+
+UTA_PATHS = {"cancel-all": "/api/v3/trade/cancel-symbol-order", "listing": "/api/v3/trade/unfilled-orders"}
+
+
+@pytest.mark.parametrize("what", ["cancel-all", "listing"])
+@pytest.mark.parametrize("fault", FAULTS)
+def test_bitget_uta_hostile_cancel_all_or_listing_answer(uta_sandbox, what, fault):
+    expected, report = run(uta_sandbox, "bitget", UTA_PATHS[what], fault)
+    check(uta_sandbox, "bitget", expected, report)
+    # v3 only (a clock resync after a timestamp-like fault asks ccxt's public v2 time, not trading).
+    assert not any(e.path.startswith("/api/v2/") and "/public/" not in e.path for e in uta_sandbox.log)
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_bitget_uta_hostile_answer_to_a_cancel_by_symbol(uta_sandbox, fault):
+    scope = ["BTC/USDT:USDT"]
+    expected, report = run(uta_sandbox, "bitget", UTA_PATHS["cancel-all"], fault, symbols=scope)
+    check(uta_sandbox, "bitget", expected, report)
+    left = {o.symbol for o in uta_sandbox.open_orders("bitget")}
+    assert "BTC/USDT:USDT" not in left and left == {"BTC/USDT", "BTC/USD:BTC"}

@@ -7,12 +7,41 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from batchcancel.bench.kill import KILL_METHODS, KILL_WORKLOAD, ORDERS_WORKLOAD, WORKLOADS
 from batchcancel.bench.methods import METHODS, parse_methods
 from batchcancel.bench.workload import CATEGORIES, EXCHANGES, parse_categories
 from batchcancel.cli_args import not_negative_float, positive_float, positive_int
 
 ALL = "all"
+
+
+@attrs.frozen
+class Sizes:
+    """Default workload sizes when the command line names none."""
+
+    orders: int
+    """Orders per exchange."""
+    symbols: int
+    """Symbols they are spread over."""
+    repeats: int
+    """Runs per row."""
+
+
+QUICK = Sizes(orders=100, symbols=10, repeats=1)
+"""Plain ``batchcancel bench``: every method on both exchanges in well under a minute (ccxt's own
+loop, paced by its limiter at 10 to 20 cancels per second, takes most of it)."""
+FULL = Sizes(orders=1000, symbols=20, repeats=3)
+"""``--cpu`` and ``--bots``, and docs/performance.md's main run (named there in full)."""
+
+
+def fill_defaults(args: argparse.Namespace) -> None:
+    """Sizes the command line left out: quick for the plain bench, full for --cpu and --bots."""
+    sizes = FULL if (args.cpu or args.bots or args.suite) else QUICK
+    for name in ("orders", "symbols", "repeats"):
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(sizes, name))
 
 
 def register(subparsers: Any) -> None:
@@ -28,9 +57,17 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--exchange", default=ALL, choices=(*EXCHANGES, ALL), help="default: all")
     parser.add_argument(
-        "--orders", type=positive_int, default=1000, help="orders per exchange (default 1000)"
+        "--orders",
+        type=positive_int,
+        default=None,
+        help=f"orders per exchange (default {QUICK.orders}; {FULL.orders} with --cpu or --bots)",
     )
-    parser.add_argument("--symbols", type=positive_int, default=20, help="symbols per exchange (default 20)")
+    parser.add_argument(
+        "--symbols",
+        type=positive_int,
+        default=None,
+        help=f"symbols per exchange (default {QUICK.symbols}; {FULL.symbols} with --cpu or --bots)",
+    )
     parser.add_argument(
         "--categories",
         action="append",
@@ -54,7 +91,12 @@ def register(subparsers: Any) -> None:
         default="classic",
         help="Bitget account kind: classic (v2, default) or uta (unified trading account, v3)",
     )
-    parser.add_argument("--repeats", type=positive_int, default=3, help="runs per row; wall_s is the median")
+    parser.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=None,
+        help=f"runs per row; wall_s is the median (default {QUICK.repeats}; {FULL.repeats} with --bots)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for the book and the latency jitter")
     parser.add_argument(
         "--workload",
@@ -76,6 +118,13 @@ def register(subparsers: Any) -> None:
         type=positive_int,
         default=None,
         help="batchcancel max_concurrency (default: Settings')",
+    )
+    parser.add_argument(
+        "--ccxt-limiter",
+        choices=("on", "off"),
+        default="on",
+        help="enableRateLimit of batchcancel's ccxt clients (default on, ccxt's default; the ccxt "
+        "methods always run with it on)",
     )
     parser.add_argument("--json", metavar="PATH", help="write the rows as JSON ('-' for stdout)")
     parser.add_argument(
@@ -103,6 +152,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--bot-mode", choices=("sync", "async"), default="sync", help="with --bots: each bot's ccxt client"
     )
+    parser.add_argument(
+        "--suite",
+        metavar="PATH",
+        default=None,
+        help="instead: every workload of docs/performance.md's targets, batchcancel sync and async, "
+        "ccxt's limiter on and off (--repeats each, default 3); a Markdown table on stdout, the rows "
+        "as JSON to PATH",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
 
@@ -123,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
     from batchcancel.bench.report import PLOT_MISSING, Progress, plot, rows_json, rows_table
     from batchcancel.bench.runner import BenchConfig, run_bench
 
+    fill_defaults(args)
     exchanges = EXCHANGES if args.exchange == ALL else (args.exchange,)
     try:
         methods = parse_methods(args.methods, KILL_METHODS if args.workload == KILL_WORKLOAD else METHODS)
@@ -140,11 +198,24 @@ def run(args: argparse.Namespace) -> int:
         print("batchcancel bench: --bitget-account uta measures the methods table only", file=sys.stderr)
         return 2
     progress = Progress(quiet=args.quiet)
+    if not (args.cpu or args.bots or args.suite):
+        progress.line(
+            f"batchcancel bench: {len(exchanges)} exchange(s) x {len(methods)} method(s) x {args.repeats} "
+            f"run(s), {args.orders} orders over {args.symbols} symbols, {args.latency_ms:g} ms latency, "
+            f"ccxt's limiter {args.ccxt_limiter} for batchcancel's clients"
+        )
     if args.bots:
         return run_bots(args, exchanges, categories, progress)
     if args.budget_store:
         print("batchcancel bench: --budget-store needs --bots", file=sys.stderr)
         return 2
+    if args.suite:
+        from batchcancel.bench.suite import run_suite, suite_table, write_suite
+
+        suite = run_suite(repeats=args.repeats, seed=args.seed, progress=progress)
+        write_suite(suite, args.suite)
+        print(suite_table(suite))
+        return 1 if any(r.row.unaccounted for r in suite) else 0
     if args.cpu:
         from batchcancel.bench.cpu import cpu_table, measure_cpu
 
@@ -166,6 +237,7 @@ def run(args: argparse.Namespace) -> int:
         methods=methods,
         filled=args.filled,
         concurrency=args.concurrency,
+        ccxt_limiter=args.ccxt_limiter == "on",
         kind=args.workload,
         bitget_uta=args.bitget_account == "uta",
     )

@@ -69,16 +69,20 @@ def run_method(
     *,
     settings: Any = None,
     on_order: Callable[[], None] | None = None,
+    ccxt_limiter: bool = True,
 ) -> RunResult:
-    """Cancel every order of ``seeded`` with ``method``; the sandbox must hold them open (or filled)."""
+    """Cancel every order of ``seeded`` with ``method``; the sandbox must hold them open (or filled).
+
+    ``ccxt_limiter``: the ``enableRateLimit`` of batchcancel's clients (ccxt's default, on, unless
+    said otherwise); the ccxt methods always run with it on, as a plain bot does."""
     if method == CCXT_LOOP:
         return _ccxt_loop(sandbox, seeded, on_order)
     if method == CCXT_CANCEL_ORDERS:
         return _ccxt_cancel_orders(sandbox, seeded)
     if method == BATCHCANCEL_SYNC:
-        return _batchcancel_sync(sandbox, seeded, settings)
+        return _batchcancel_sync(sandbox, seeded, settings, ccxt_limiter)
     if method == BATCHCANCEL_ASYNC:
-        return asyncio.run(_batchcancel_async(sandbox, seeded, settings))
+        return asyncio.run(_batchcancel_async(sandbox, seeded, settings, ccxt_limiter))
     raise ValueError(f"unknown method {method!r}")
 
 
@@ -188,11 +192,12 @@ def _from_report(method: str, seeded: Seeded, report: Any, requests: int, wall: 
     return RunResult(method, seeded.exchange, reported, requests, wall, via=dict(via))
 
 
-def _batchcancel_sync(sandbox: Any, seeded: Seeded, settings: Any) -> RunResult:
-    """batchcancel on a sync ccxt client; ccxt's own limiter off, batchcancel paces by the budgets."""
+def _batchcancel_sync(sandbox: Any, seeded: Seeded, settings: Any, ccxt_limiter: bool) -> RunResult:
+    """batchcancel on a sync ccxt client; batchcancel paces its own calls by the budgets, whatever
+    the client's ``enableRateLimit``."""
     from batchcancel import cancel_orders
 
-    client = sandbox.client(seeded.exchange, enableRateLimit=False)
+    client = sandbox.client(seeded.exchange, enableRateLimit=ccxt_limiter)
     try:
         client.load_markets()
         _warm_up()
@@ -208,10 +213,10 @@ def _batchcancel_sync(sandbox: Any, seeded: Seeded, settings: Any) -> RunResult:
         _close_sync(client)
 
 
-async def _batchcancel_async(sandbox: Any, seeded: Seeded, settings: Any) -> RunResult:
+async def _batchcancel_async(sandbox: Any, seeded: Seeded, settings: Any, ccxt_limiter: bool) -> RunResult:
     from batchcancel import cancel_orders_async
 
-    client = sandbox.client(seeded.exchange, async_=True, enableRateLimit=False)
+    client = sandbox.client(seeded.exchange, async_=True, enableRateLimit=ccxt_limiter)
     try:
         await client.load_markets()
         _warm_up()

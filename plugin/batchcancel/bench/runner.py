@@ -38,6 +38,8 @@ class BenchConfig:
     filled: int = 0
     concurrency: int | None = None
     """batchcancel's ``max_concurrency`` (None: the Settings default)."""
+    ccxt_limiter: bool = True
+    """``enableRateLimit`` of batchcancel's ccxt clients (ccxt's default: on)."""
     kind: str = ORDERS_WORKLOAD
     """``orders`` (cancel the given orders) or ``kill-switch`` (flatten the account)."""
     bitget_uta: bool = False
@@ -75,6 +77,7 @@ def measure_once(
     settings: Any = None,
     progress: Progress | None = None,
     label: str = "",
+    ccxt_limiter: bool = True,
     kind: str = ORDERS_WORKLOAD,
 ) -> Measured:
     """Reset the sandbox, seed the workload, cancel it with ``method``, and audit every order."""
@@ -95,7 +98,7 @@ def measure_once(
         if kill:
             result = run_kill_method(sandbox, method, seeded, settings)
         else:
-            result = run_method(sandbox, method, seeded, settings=settings)
+            result = run_method(sandbox, method, seeded, settings=settings, ccxt_limiter=ccxt_limiter)
     return Measured(seeded, result, audit(sandbox, seeded, result.reported), bound)
 
 
@@ -128,6 +131,7 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row
                         settings=settings,
                         progress=progress,
                         label=label,
+                        ccxt_limiter=config.ccxt_limiter,
                         kind=config.kind,
                     )
                     runs.append(one)

@@ -22,6 +22,7 @@ from batchcancel.engine.job import CancelJob
 from batchcancel.engine.kill import KillJob
 from batchcancel.engine.ledger import current_sink
 from batchcancel.engine.sent import Sent
+from batchcancel.engine.transport import fit_connection_pool, send
 from batchcancel.errors import WrongExchangeKind
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -188,7 +189,7 @@ def _capture_headers_per_thread(exchange: Any) -> None:
 def _call_sync(exchange: Any, call: Sent) -> Result:
     _this_thread.headers = None
     try:
-        response = getattr(exchange, call.method)(*call.args)
+        response = send(exchange, call.call)
     except BaseException as exc:
         return None, exc, _this_thread.headers or _headers(exchange)
     return response, None, _this_thread.headers or _headers(exchange)
@@ -196,7 +197,7 @@ def _call_sync(exchange: Any, call: Sent) -> Result:
 
 async def _call_async(exchange: Any, call: Sent) -> Result:
     try:
-        response = getattr(exchange, call.method)(*call.args)
+        response = send(exchange, call.call)
         if inspect.isawaitable(response):
             response = await response
     except asyncio.CancelledError:
@@ -251,6 +252,7 @@ class _Workers:
 def drive_sync(job: Job, exchange: Any, concurrency: int) -> CancelReport:
     started = time.monotonic()
     _capture_headers_per_thread(exchange)
+    fit_connection_pool(exchange, concurrency)
     workers = _Workers(exchange, concurrency)
     try:
         while not job.done:

@@ -94,6 +94,12 @@ class Ledger:
         self._sink = sink
         self._final: dict[int, CancelOutcome] = {}
         self._told: set[int] = set()
+        # Duplicates of an order given as other request objects, by key: told with it. Built once
+        # (a scan of every request per outcome made a 1,000-order call quadratic).
+        self._twins: dict[int, list[CancelRequest]] = {}
+        for request, position in zip(self._given, distinct.positions, strict=True):
+            if request is not distinct.requests[position]:
+                self._twins.setdefault(position, []).append(request)
 
     def __contains__(self, key: int) -> bool:
         return key in self._final
@@ -107,7 +113,9 @@ class Ledger:
     def record(self, key: int, outcome: CancelOutcome) -> None:
         """Store an outcome (not yet told: verify mode may still change it)."""
         if outcome.message:
-            outcome = attrs.evolve(outcome, message=self.redact(outcome.message))
+            clean = self.redact(outcome.message)
+            if clean != outcome.message:
+                outcome = attrs.evolve(outcome, message=clean)
         self._final[key] = outcome
 
     def reopen(self, key: int) -> CancelOutcome:
@@ -121,10 +129,8 @@ class Ledger:
         self._told.add(key)
         if self._sink is not None:
             self._sink.deliver(self._distinct.requests[key], self._final[key])
-            # Duplicates of the same order were given as other request objects: tell them too.
-            for request, position in zip(self._given, self._distinct.positions, strict=True):
-                if position == key and request is not self._distinct.requests[key]:
-                    self._sink.deliver(request, self._final[key])
+            for request in self._twins.get(key, ()):
+                self._sink.deliver(request, self._final[key])
 
     def items(self) -> Iterator[tuple[int, CancelOutcome]]:
         return iter(self._final.items())

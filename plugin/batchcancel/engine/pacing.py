@@ -108,6 +108,27 @@ class BudgetBook:
         settled = [s.at + window for s in self._spent[key] if s.at != INFINITY]
         return min(settled) if settled else INFINITY
 
+    def schedule(self, key: str | None, now: float) -> list[float]:
+        """When each unit of ``key``'s limit is next free, earliest first: now for what is free now,
+        a spent unit one window after its answer (one window from now while in flight), the end of
+        a block for a blocked budget. Empty for a budget not kept here (unlimited)."""
+        limit = self.limit(key)
+        if key is None or limit == INFINITY:
+            return []
+        units, window = max(1, int(limit + 1e-9)), self.window(key)  # a limit below 1: one a window
+        blocked = self._blocked_until.get(key, 0.0)
+        free = min(units, int(min(self.capacity(key, now), units) + 1e-9))
+        later = sorted(
+            (now if s.at == INFINITY else s.at) + window
+            for s in self._spent.get(key, [])
+            if s.at == INFINITY or s.at > now - window
+            for _ in range(math.ceil(s.cost - 1e-9))
+        )
+        # Units spent by other bots (a shared book) are not listed here: free a window from now.
+        times = [now] * free + later[: units - free]
+        times += [now + window] * (units - len(times))
+        return [max(t, blocked) for t in times]
+
     def limit(self, key: str | None) -> float:
         budget = self._budgets.get(key or "")
         return budget.limit if budget else INFINITY

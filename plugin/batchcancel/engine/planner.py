@@ -2,8 +2,8 @@
 
 Orders wait in queues keyed by (fallback?, group, isolated?); a group's routes come from its
 dialect, preferred first. A pass over the queues sends full requests on the preferred route while
-its budget lasts, and spends a secondary route's budget only when that finishes the group in
-fewer budget windows (:func:`batchcancel.engine.planning.secondary_pays`).
+its budget lasts, and spends a secondary route's budget only when that finishes the work of the
+preferred route's budget (every group sharing it) sooner (:func:`batchcancel.engine.planning.secondary_pays`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from batchcancel.engine.dialect import Dialect, Route
 from batchcancel.engine.pacing import BudgetBook
-from batchcancel.engine.planning import per_request, secondary_pays
+from batchcancel.engine.planning import Demand, per_request, secondary_pays
 from batchcancel.engine.sent import Sent
 from batchcancel.engine.state import ItemState, QueueKey
 from batchcancel.settings import Settings
@@ -132,6 +132,12 @@ class Planner:
         return self._budgets.take(route, size, now)
 
     def _secondary_pays(self, key: QueueKey, routes: Sequence[Route], index: int, now: float) -> bool:
-        queued = len(self.queues[key])
         sizes = [per_request(route, key.isolate, self._settings.max_batch_size) for route in routes]
-        return secondary_pays(self._budgets, routes, index, sizes, queued, key.isolate, now)
+        demand = [Demand(routes[0], sizes[0], len(self.queues[key]))]
+        for other, queue in self.queues.items():  # groups sharing the preferred route's budget
+            preferred = self._routes_for(other)[:1] if other != key and queue else ()
+            for first in preferred:
+                if first.budget is not None and first.budget == routes[0].budget:
+                    size = per_request(first, other.isolate, self._settings.max_batch_size)
+                    demand.append(Demand(first, size, len(queue)))
+        return secondary_pays(self._budgets, routes, index, sizes, demand, key.isolate, now)

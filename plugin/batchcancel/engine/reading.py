@@ -13,6 +13,7 @@ Two questions the engine asks besides "cancel these":
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 import attrs
 
@@ -71,6 +72,21 @@ class CancelAllAnswer:
     """Exchange order ids the answer names as cancelled (or accepted for cancelling)."""
     client_order_ids: frozenset[str] = frozenset()
     """Client order ids the answer names, for rows that carry no exchange id."""
+
+    @classmethod
+    def of(cls, named: Iterable[tuple[str | None, str | None]]) -> CancelAllAnswer:
+        """The answer whose entries name these (order id, client id) pairs: the order id when
+        there is one. An entry naming neither is no answer (:class:`ValueError`; a dialect raises
+        its ``MalformedResponse``)."""
+        ids, client_ids = set(), set()
+        for order_id, client_id in named:
+            if order_id:
+                ids.add(order_id)
+            elif client_id:
+                client_ids.add(client_id)
+            else:
+                raise ValueError("a cancel-all entry naming no order")
+        return cls(frozenset(ids), frozenset(client_ids))
 
 
 @attrs.frozen

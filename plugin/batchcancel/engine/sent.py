@@ -41,7 +41,7 @@ class Sent:
     """One call in flight: compared by identity, so it keys the engine's in-flight tables."""
 
     call: Call
-    """What the dialect built (sent as ``getattr(exchange, call.method)(*call.args)``)."""
+    """What the dialect built (sent by :func:`batchcancel.engine.transport.send`)."""
     purpose: Purpose
     """Why the engine sends it."""
     reader: Dialect[Any] | None = attrs.field(default=None, repr=False)

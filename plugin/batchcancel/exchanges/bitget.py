@@ -53,11 +53,11 @@ from batchcancel.engine import (
     Verdict,
     WorkItem,
 )
-from batchcancel.engine.ccxt_listing import CcxtListing
 from batchcancel.engine.classify import code_in_message, describe
 from batchcancel.engine.reading import OpenPage, OrderState
 from batchcancel.exchanges import bitget_listing as listing
 from batchcancel.exchanges import bitget_plan as plan
+from batchcancel.exchanges import bitget_uta_kill as uta_kill
 from batchcancel.exchanges.bitget_api import (
     BATCH_MAX,
     CODES,
@@ -94,10 +94,11 @@ from batchcancel.exchanges.bitget_api import (
     says_not_open,
     text_of,
 )
-from batchcancel.exchanges.bitget_kill import KILL_LIMITS, BitgetCancelAll
+from batchcancel.exchanges.bitget_kill import KILL_LIMITS
 from batchcancel.exchanges.bitget_listing import SPOT_SCOPE
 from batchcancel.exchanges.bitget_uta import BitgetUtaDialect
-from batchcancel.exchanges.bitget_uta_api import UTA_METHODS, UtaGroup
+from batchcancel.exchanges.bitget_uta_api import UTA_METHODS, UTA_OPEN_ORDERS, UtaGroup
+from batchcancel.exchanges.bitget_uta_kill import BitgetUtaCancelAll
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
 from batchcancel.settings import Settings
@@ -126,7 +127,7 @@ BitgetGroup = SpotGroup | MixGroup | plan.MixPlanGroup | UtaGroup | Unsupported
 """What Bitget orders that may share a request have in common (or why none can carry them)."""
 
 
-class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
+class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
     """Bitget cancels: v2 for a classic account, v3 (:class:`BitgetUtaDialect`) for a UTA one.
 
     Pure: it asks whether the account is UTA, never sends. A UTA account's groups are
@@ -140,6 +141,8 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
         # None means "not probed yet" (ccxt's default): the budgets then cover both APIs.
         self._uta = uta
         self._v3 = BitgetUtaDialect()
+        # v2 orders without params group by market and id field alone: worked out once per call.
+        self._plain: dict[tuple[str, str], BitgetGroup] = {}
 
     @property
     def uta(self) -> bool:
@@ -163,6 +166,15 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
             return Unsupported("ccxt has not decided whether the account is UTA (options['uta'] unset)")
         if uta:
             return self._v3.group_of(item)
+        if not item.request.params:
+            key = (str(item.market.get("symbol")), id_field(item.request))
+            group = self._plain.get(key)
+            if group is None:
+                group = self._plain[key] = self._v2_group_of(item)
+            return group
+        return self._v2_group_of(item)
+
+    def _v2_group_of(self, item: WorkItem) -> BitgetGroup:
         market, request = item.market, item.request
         params = dict(request.params)
         field = id_field(request)
@@ -299,9 +311,7 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
             params = {"symbol": group.symbol, "productType": group.product_type}
             params[field] = id_value(item.request, field)
             return Call(MIX_ORDER_DETAIL, (params,), (item,), route=MIX_STATE_ROUTE)
-        # Orders only ccxt can reach: ccxt's fetch_order reads them. Plan orders: no read by id
-        # knows them (detail does not; a pending list cannot tell cancelled from triggered).
-        return None
+        return None  # ccxt's fetch_order reads what only ccxt reaches; no read by id knows plan orders
 
     def read_state(self, call: Call, response: Any) -> OrderState:
         if call.method in UTA_METHODS:
@@ -329,16 +339,28 @@ class BitgetDialect(BitgetCancelAll, Dialect[BitgetGroup]):
         code = self.error_code(error)
         return OrderState.GONE if code is not None and code in CODES.not_open else None
 
+    def account_is_uta(self) -> bool | None:
+        return self._uta()
+
     def list_scopes(self, markets: Mapping[str, Any]) -> Sequence[Hashable]:
-        # Ordinary orders, then each product type's trigger, trailing and TP/SL orders.
-        return () if self._uta() is not False else [*listing.scopes(markets), *plan.list_scopes(markets)]
+        uta = self._uta()  # undecided: neither API is listed (bitget_uta_kill.after_decision)
+        if uta is None:
+            return ()
+        if uta:
+            return uta_kill.list_scopes(markets)
+        # Classic: ordinary orders, then each product type's trigger, trailing and TP/SL orders.
+        return [*listing.scopes(markets), *plan.list_scopes(markets)]
 
     def build_list(self, scope: Hashable, cursor: str | None) -> Call:
+        if isinstance(scope, uta_kill.UtaListing):
+            return uta_kill.build_list(scope, cursor)
         if isinstance(scope, plan.PlanList):
             return plan.build_list(scope, cursor)
         return listing.build(str(scope), cursor)
 
     def read_list(self, call: Call, response: Any) -> OpenPage:
+        if call.method == UTA_OPEN_ORDERS:
+            return uta_kill.read_list(call, response)
         if call.method == plan.PLAN_PENDING:
             return plan.read_list(call, response)
         return listing.read(call, response)
@@ -391,6 +413,5 @@ def cancel_all_orders(
 ) -> CancelReport | Awaitable[CancelReport] | None:
     if not serves(exchange):
         return None
-    if exchange.options.get("uta"):  # v2 lists nothing for UTA: ccxt's listing and cancels
-        return engine.run_kill(CcxtListing.for_exchange(EXCHANGE_ID, symbols), exchange, symbols, settings)
-    return engine.run_kill(BitgetDialect(lambda: False), exchange, symbols, settings)
+    dialect = BitgetDialect(lambda: exchange.options.get("uta"))  # v3 for UTA, v2 for classic
+    return uta_kill.after_decision(exchange, lambda: engine.run_kill(dialect, exchange, symbols, settings))

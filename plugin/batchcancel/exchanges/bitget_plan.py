@@ -189,18 +189,12 @@ def named(data: Any) -> CancelAllAnswer:
     successes = data.get("successList")
     if not isinstance(successes, list):
         raise MalformedResponse("a cancel-all answer without successList")
-    ids, client_ids = set(), set()
-    for entry in successes:
-        if not isinstance(entry, Mapping):
-            raise MalformedResponse("a successList entry that is not an object")
-        order_id, client_id = text_of(entry.get(ORDER_ID)), text_of(entry.get(CLIENT_OID))
-        if order_id:
-            ids.add(order_id)
-        elif client_id:
-            client_ids.add(client_id)
-        else:
-            raise MalformedResponse("a successList entry naming no order")
-    return CancelAllAnswer(frozenset(ids), frozenset(client_ids))
+    if not all(isinstance(entry, Mapping) for entry in successes):
+        raise MalformedResponse("a successList entry that is not an object")
+    try:
+        return CancelAllAnswer.of((text_of(e.get(ORDER_ID)), text_of(e.get(CLIENT_OID))) for e in successes)
+    except ValueError:
+        raise MalformedResponse("a successList entry naming no order") from None
 
 
 # -- cancel by id ---------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ UTA_BATCH_CANCEL = "privateUtaPostV3TradeCancelBatch"  # POST /api/v3/trade/canc
 UTA_CANCEL = "privateUtaPostV3TradeCancelOrder"  # POST /api/v3/trade/cancel-order
 UTA_ORDER_INFO = "privateUtaGetV3TradeOrderInfo"  # GET /api/v3/trade/order-info
 UTA_CANCEL_SYMBOL = "privateUtaPostV3TradeCancelSymbolOrder"  # POST /api/v3/trade/cancel-symbol-order
-UTA_METHODS = frozenset({UTA_BATCH_CANCEL, UTA_CANCEL, UTA_ORDER_INFO, UTA_CANCEL_SYMBOL})
+UTA_OPEN_ORDERS = "privateUtaGetV3TradeUnfilledOrders"  # GET /api/v3/trade/unfilled-orders
+UTA_METHODS = frozenset({UTA_BATCH_CANCEL, UTA_CANCEL, UTA_ORDER_INFO, UTA_CANCEL_SYMBOL, UTA_OPEN_ORDERS})
 """Every v3 call the dialect builds: a call is read as v3 exactly when its method is one of these."""
 
 UTA_BATCH_MAX = 20
@@ -34,16 +35,24 @@ UTA_BATCH_MAX = 20
 UTA_BATCH_BUDGET = "uta-cancel-batch"
 UTA_SINGLE_BUDGET = "uta-cancel-order"
 UTA_ORDER_INFO_BUDGET = "uta-order-info"
+UTA_CANCEL_ALL_BUDGET = "uta-cancel-symbol"
+UTA_OPEN_ORDERS_BUDGET = "uta-unfilled-orders"
 UTA_LIMITS: Mapping[str, int] = {
     UTA_BATCH_BUDGET: 5,  # Cancel-Batch "Rate limit: 5/sec/UID", every category together
     UTA_SINGLE_BUDGET: 10,  # Cancel-Order "Rate limit: 10/sec/UID"
     UTA_ORDER_INFO_BUDGET: 20,  # Get-Order-Details "Rate limit: 20/sec/UID"
+    UTA_CANCEL_ALL_BUDGET: 5,  # Cancel-All-Order (cancel-symbol-order) "Rate limit: 5/sec/UID"
+    UTA_OPEN_ORDERS_BUDGET: 20,  # Get-Order-Pending (unfilled-orders) "Rate limit: 20/sec/UID"
 }
 """Requests per UID and second; one request costs one unit whatever the orders in it."""
 
 UTA_BATCH = Route("batch", UTA_BATCH_MAX, UTA_BATCH_BUDGET, cost_per_call=1, cost_per_item=0)
 UTA_SINGLE = Route("single", 1, UTA_SINGLE_BUDGET, cost_per_call=1, cost_per_item=0)
 UTA_STATE_ROUTE = Route("order-state", 1, UTA_ORDER_INFO_BUDGET, cost_per_call=1, cost_per_item=0)
+UTA_CANCEL_ALL_ROUTE = Route("cancel-all", 1, UTA_CANCEL_ALL_BUDGET, cost_per_call=1, cost_per_item=0)
+UTA_LIST_ROUTE = Route("open-orders", 1, UTA_OPEN_ORDERS_BUDGET, cost_per_call=1, cost_per_item=0)
+UTA_PAGE_LIMIT = 100
+"""Get-Order-Pending: ``limit`` "Default: 100. Maximum: 100"."""
 
 SPOT_CATEGORY = "SPOT"
 CATEGORIES = frozenset({SPOT_CATEGORY, "USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES"})

@@ -140,7 +140,20 @@ class BybitDialect(BybitCancelAll, Dialect[Group]):
         budgets[READ_BUDGET] = Budget(READ_LIMIT, WINDOW_S, reported=True)
         return budgets
 
+    def __init__(self) -> None:
+        # Orders without params group by their market alone: worked out once per market per call.
+        self._plain: dict[str, Group] = {}
+
     def group_of(self, item: WorkItem) -> Group:
+        if not item.request.params:
+            symbol = str(item.market.get("symbol"))
+            group = self._plain.get(symbol)
+            if group is None:
+                group = self._plain[symbol] = self._group_of(item)
+            return group
+        return self._group_of(item)
+
+    def _group_of(self, item: WorkItem) -> Group:
         request = item.request
         category = category_of(request, item.market)
         batchable = (

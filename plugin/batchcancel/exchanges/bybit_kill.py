@@ -89,18 +89,13 @@ class BybitCancelAll:
         success = result.get("success")  # "1" or "0"; absent on UTA 1.0 inverse
         if success is not None and str(success) != "1":
             raise MalformedResponse(f"cancel-all answered success {success!r}")
-        ids, link_ids = set(), set()
         rows = result.get("list")
         if not isinstance(rows, list):
             raise MalformedResponse("an answer without result.list")
-        for row in rows:
-            if not isinstance(row, Mapping):
-                raise MalformedResponse("a cancel-all row that is not an object")
-            order_id, link_id = str(row.get("orderId") or ""), str(row.get("orderLinkId") or "")
-            if order_id:
-                ids.add(order_id)
-            elif link_id:
-                link_ids.add(link_id)
-            else:
-                raise MalformedResponse("a cancel-all row naming no order")
-        return CancelAllAnswer(frozenset(ids), frozenset(link_ids))
+        if not all(isinstance(row, Mapping) for row in rows):
+            raise MalformedResponse("a cancel-all row that is not an object")
+        try:
+            named = [(str(r.get("orderId") or ""), str(r.get("orderLinkId") or "")) for r in rows]
+            return CancelAllAnswer.of(named)
+        except ValueError:
+            raise MalformedResponse("a cancel-all row naming no order") from None
