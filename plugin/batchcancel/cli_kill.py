@@ -32,7 +32,9 @@ def register(subparsers: Any) -> None:
             "BATCHCANCEL_PASSWORD. Exit 0 only when nothing in scope is left open."
         ),
     )
-    parser.add_argument("--exchange", required=True, help="ccxt exchange id: bybit, bitget, or another")
+    parser.add_argument(
+        "--exchange", required=True, help="ccxt exchange id: bybit, bitget, binanceusdm, or another"
+    )
     parser.add_argument(
         "--symbol", action="append", dest="symbols", metavar="SYMBOL", help="a unified symbol (repeatable)"
     )
@@ -64,8 +66,10 @@ def _exchange(args: argparse.Namespace) -> Any:
         config["options"] = dict(LEAN_OPTIONS.get(args.exchange, {}))
     exchange = getattr(ccxt, args.exchange)(config)
     if args.base_url:
-        base = args.base_url.rstrip("/")
-        exchange.urls["api"] = {key: base for key in exchange.urls["api"]}
+        from batchcancel.sandbox import sandbox_urls
+
+        # Each base URL's origin becomes the given one; a path in it stays (Binance's /fapi/v1).
+        exchange.urls["api"] = sandbox_urls(exchange.urls["api"], args.base_url.rstrip("/"))
         exchange.has["fetchCurrencies"] = False
     return exchange
 

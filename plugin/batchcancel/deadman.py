@@ -36,6 +36,7 @@ log = logging.getLogger("batchcancel")
 # The dialect that speaks each exchange's countdown: "module:class", made with no arguments.
 COUNTDOWN_DIALECTS: dict[str, str] = {
     "okx": "batchcancel.exchanges.okx:OkxDialect",
+    "binanceusdm": "batchcancel.exchanges.binanceusdm:BinanceUsdmDialect",
     "bybit": "batchcancel.exchanges.bybit:BybitDialect",
     "bitget": "batchcancel.exchanges.bitget:BitgetDialect",
 }

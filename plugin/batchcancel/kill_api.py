@@ -92,6 +92,10 @@ def _builtin_dialect(exchange: Any, scope: tuple[str, ...] | None) -> Dialect:
         from batchcancel.exchanges.okx import OkxDialect
 
         return OkxDialect()
+    if exchange.id == "binanceusdm":
+        from batchcancel.exchanges.binanceusdm import BinanceUsdmDialect
+
+        return BinanceUsdmDialect()
     return CcxtListing.for_exchange(exchange.id, scope)
 
 

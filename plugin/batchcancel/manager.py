@@ -1,9 +1,10 @@
 """Plugin registration and discovery, and the typed call into the ``cancel_orders`` hook.
 
-The built-in plugins (``bybit``, ``bitget``, ``ccxt``) are registered by the manager itself, as
-pluggy's own example and tox do: they are part of the package, so the autoload switch cannot take
-them away. Third-party plugins come through the ``batchcancel`` entry-point group. The disable
-list (``BATCHCANCEL_DISABLE_PLUGINS``) blocks names of either kind before they are imported.
+The built-in plugins (``bybit``, ``bitget``, ``binanceusdm``, ``ccxt``) are registered by the
+manager itself, as pluggy's own example and tox do: they are part of the package, so the
+autoload switch cannot take them away. Third-party plugins come through the ``batchcancel``
+entry-point group. The disable list (``BATCHCANCEL_DISABLE_PLUGINS``) blocks names of either kind
+before they are imported.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "bybit": "batchcancel.exchanges.bybit",
     "bitget": "batchcancel.exchanges.bitget",
     "okx": "batchcancel.exchanges.okx",
+    "binanceusdm": "batchcancel.exchanges.binanceusdm",
 }
 
 

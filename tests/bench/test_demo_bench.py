@@ -84,7 +84,7 @@ def test_demo_fails_when_batchcancel_leaves_an_order_open():
 def test_bench_rows_every_method_every_exchange():
     config = BenchConfig(orders=12, symbols=4, latency_ms=0, repeats=1, filled=2)
     rows = run_bench(config, QUIET)
-    exchanges = ("bybit", "bitget", "okx")
+    exchanges = ("bybit", "bitget", "okx", "binanceusdm")
     assert [(r.method, r.exchange) for r in rows] == [(m, e) for e in exchanges for m in METHODS]
     by = {(r.method, r.exchange): r for r in rows}
     for row in rows:
@@ -96,12 +96,14 @@ def test_bench_rows_every_method_every_exchange():
             assert by[method, exchange].unaccounted == 0
         assert by["ccxt-loop", exchange].requests == 12
         # ccxt's unified cancel_orders: the filled orders come back as shells (Bybit) or not at all
-        # (Bitget's failureList): either way their answer is lost.
+        # (Bitget's failureList, Binance's id-less error rows): either way their answer is lost.
         assert by["ccxt-cancel-orders", exchange].unaccounted >= 2
     # 6 spot + 6 linear orders: within the batch budgets, so the fewest requests (1 + 1).
     assert by[BATCHCANCEL_SYNC, "bybit"].requests == 2
     # Bitget: spot in one multi-symbol batch, futures one batch per symbol (2 symbols).
     assert by[BATCHCANCEL_SYNC, "bitget"].requests == 3
+    # Binance USDⓈ-M: one batch per symbol (4 symbols, 3 orders each).
+    assert by[BATCHCANCEL_SYNC, "binanceusdm"].requests == 4
     # OKX: one request mixes spot and swap instruments.
     assert by[BATCHCANCEL_SYNC, "okx"].requests == 1
 
@@ -201,6 +203,27 @@ def test_bound_bitget_counts_requests_of_fifty(sandbox):
     assert group_capacity(sandbox, "bitget", "mix").orders_per_window == 510
     assert bound_s(sandbox, seeded, 0.03) == pytest.approx(0.03)
     assert minimum_requests(seeded) == math.ceil(510 / 50) + 2 * math.ceil(255 / 50)
+
+
+def test_bound_binance_counts_weight_of_batches_of_ten(sandbox):
+    seeded = seed(sandbox, Workload("binanceusdm", 95, 3, ("linear",)))
+    assert group_capacity(sandbox, "binanceusdm", "weight").orders_per_window == 24_000
+    sandbox.set_limit("binanceusdm", "weight", 4)  # 4 batches of 10 a window: 95 orders, 3 windows
+    assert bound_s(sandbox, seeded, 0.0) == pytest.approx(2.0)
+    assert minimum_requests(seeded) == 3 * math.ceil(32 / 10)  # 32 + 32 + 31 over three symbols
+
+
+def test_demo_and_bench_take_one_exchange(capsys):
+    status = main(["demo", "--exchange", "binanceusdm", "--orders", "12", "--symbols", "3", "--filled", "1",
+                   "--latency-ms", "0", "--quiet"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert status == 0 and "check OK" in out
+    assert "\nbinanceusdm: " in out and "\nbybit: " not in out and "binanceusdm:batch 12" in out
+    status = main(["bench", "--exchange", "binanceusdm", "--orders", "12", "--symbols", "3",
+                   "--latency-ms", "0", "--repeats", "1", "--json", "-", "--quiet"])  # fmt: skip
+    rows = json.loads(capsys.readouterr().out)
+    assert status == 0 and {row["exchange"] for row in rows} == {"binanceusdm"}
+    assert {row["method"]: row["requests"] for row in rows}[BATCHCANCEL_SYNC] == 3
 
 
 def test_audit_compares_answers_with_the_sandbox(sandbox):

@@ -19,7 +19,7 @@ def test_kill_switch_rows_for_the_batchcancel_methods_every_exchange():
     )  # fmt: skip
     rows = run_bench(config, QUIET)
     assert [(r.method, r.exchange) for r in rows] == [
-        (m, e) for e in ("bybit", "bitget", "okx") for m in (BATCHES, CANCEL_ALL)
+        (m, e) for e in ("bybit", "bitget", "okx", "binanceusdm") for m in (BATCHES, CANCEL_ALL)
     ]
     by = {(r.method, r.exchange): r for r in rows}
     for row in rows:
@@ -31,6 +31,10 @@ def test_kill_switch_rows_for_the_batchcancel_methods_every_exchange():
     # OKX has no cancel-all endpoint: a listing (one plain page, six algo types), batches of 20
     # (57 open orders: 3) and the read-back.
     assert by[CANCEL_ALL, "okx"].requests <= 2 * 7 + 3
+    # Binance: listed (plain and conditional), one cancel-all per symbol, read back, then each of
+    # the 57 live orders' state read (the answer names none).
+    assert by[CANCEL_ALL, "binanceusdm"].requests == 2 + 6 + 2 + 57
+    assert by[BATCHES, "binanceusdm"].requests == 2 + 6  # listed, then one batch of 10 per symbol
 
 
 def test_kill_switch_command_with_ccxt_cancel_all_orders(tmp_path):

@@ -63,7 +63,7 @@ def states() -> dict[str, str]:
 
 def test_builtin_plugins_are_registered_by_the_manager_with_the_package_version():
     infos = {info.name: info for info in get_plugin_manager().plugins()}
-    for name in ("bybit", "bitget", "okx", "ccxt"):
+    for name in ("bybit", "bitget", "okx", "binanceusdm", "ccxt"):
         assert (infos[name].state, infos[name].distribution) == ("active", "batchcancel")
         assert infos[name].version == batchcancel.__version__
 
@@ -100,7 +100,7 @@ def test_env_switch_names_are_trimmed_and_case_insensitive_and_typos_warned_once
     warnings = [r.getMessage() for r in caplog.records if "no known plugin" in r.getMessage()]
     assert warnings == [
         "batchcancel: BATCHCANCEL_DISABLE_PLUGINS names no known plugin: 'bitgte'; "
-        "known plugins: bitget, bybit, ccxt, okx"
+        "known plugins: binanceusdm, bitget, bybit, ccxt, okx"
     ]
 
 
@@ -119,19 +119,31 @@ def test_settings_plugin_names_are_trimmed_case_insensitive_and_typos_warned_onc
     assert [o.status.value for o in first.outcomes] == ["canceled", "canceled"]
     warnings = [r.getMessage() for r in caplog.records if "no known plugin" in r.getMessage()]
     assert len(warnings) == 1 and "'bybt'" in warnings[0]
-    assert "known plugins: bitget, bybit, ccxt, okx" in warnings[0]
+    assert "known plugins: binanceusdm, bitget, bybit, ccxt, okx" in warnings[0]
 
 
 def test_env_switch_turns_off_autoload_of_third_party_plugins_only(thirdparty, monkeypatch):
     monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD", "1")
-    assert states() == {"bybit": "active", "bitget": "active", "okx": "active", "ccxt": "active"}
+    assert states() == {
+        "bybit": "active",
+        "bitget": "active",
+        "okx": "active",
+        "binanceusdm": "active",
+        "ccxt": "active",
+    }
     assert "tp_good" not in sys.modules
 
 
 def test_a_built_in_is_blocked_by_name_even_with_autoload_off(monkeypatch):
     monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.setenv("BATCHCANCEL_DISABLE_PLUGINS", "bybit")
-    assert states() == {"bybit": "blocked", "bitget": "active", "okx": "active", "ccxt": "active"}
+    assert states() == {
+        "bybit": "blocked",
+        "bitget": "active",
+        "okx": "active",
+        "binanceusdm": "active",
+        "ccxt": "active",
+    }
     assert not get_plugin_manager().has_plugin("bybit")
 
 
@@ -148,10 +160,16 @@ def test_a_built_in_also_declared_as_an_entry_point_is_registered_once(tmp_path,
     with caplog.at_level(logging.WARNING, logger="batchcancel"):
         manager = get_plugin_manager()
     implementations = [impl.plugin_name for impl in manager.pm.hook.cancel_orders.get_hookimpls()]
-    assert sorted(implementations) == ["bitget", "bybit", "ccxt", "okx"]
+    assert sorted(implementations) == ["binanceusdm", "bitget", "bybit", "ccxt", "okx"]
     assert "tp_impostor" not in sys.modules
     assert "'bitget' from thirdparty-plugins is skipped" in caplog.text
-    assert states() == {"bybit": "active", "bitget": "active", "okx": "active", "ccxt": "active"}
+    assert states() == {
+        "bybit": "active",
+        "bitget": "active",
+        "okx": "active",
+        "binanceusdm": "active",
+        "ccxt": "active",
+    }
 
 
 def test_a_registered_plugin_is_asked_first_and_can_be_unregistered():
@@ -200,7 +218,7 @@ def test_cli_lists_plugins_with_distribution_and_version_and_shows_blocked(tmp_p
         env={"PATH": "/usr/bin:/bin", "BATCHCANCEL_DISABLE_PLUGIN_AUTOLOAD": "1"},
     ).stdout
     for output in (listed, no_autoload):
-        for name in ("bybit", "bitget", "okx", "ccxt"):
+        for name in ("bybit", "bitget", "okx", "binanceusdm", "ccxt"):
             line = next(line for line in output.splitlines() if line.startswith(name))
             assert "batchcancel" in line and batchcancel.__version__ in line and "active" in line
     assert "only the built-in plugins are loaded" in no_autoload

@@ -42,6 +42,9 @@ PER_ANSWER = frozenset(
 WORKLOAD = {
     "bybit": {"BTC/USDT": 25, "BTC/USDT:USDT": 25},
     "bitget": {"BTC/USDT": 60, "BTC/USDT:USDT": 10},
+    "okx": {"BTC/USDT": 25, "ETH/USDT:USDT": 25},
+    # ccxt's Binance classes override ``request``: the transport replays that override.
+    "binanceusdm": {"BTC/USDT:USDT": 25, "ETH/USDT:USDT": 5},
 }
 CANCEL_METHOD = {
     "bybit": "privatePostV5OrderCancelBatch",
@@ -107,7 +110,7 @@ def cancel(
     asyncio.run(run())
 
 
-@pytest.mark.parametrize("exchange_id", ["bybit", "bitget"])
+@pytest.mark.parametrize("exchange_id", ["bybit", "bitget", "okx", "binanceusdm"])
 def test_our_calls_skip_ccxts_throttle_and_leave_the_exchange_as_it_was(sandbox, exchange_id, mode):
     sandbox.set_budget_scale(100)
     orders = sandbox.seed_orders(exchange_id, WORKLOAD[exchange_id])
@@ -308,3 +311,15 @@ def test_a_list_body_bitget_v3_batch_skips_ccxts_throttle_too(mode):
 
         cancel_counted()
         assert any(entry.path == "/api/v3/trade/cancel-batch" for entry in uta.log)
+
+
+def test_ccxts_binance_request_override_is_replayed_after_a_private_call():
+    """ccxt's Binance ``request`` notes that the keys worked after a private call answered; the
+    transport, which skips ``request``, notes it too (the network itself is stubbed at ``fetch``)."""
+    exchange = ccxt.binance({"apiKey": "k", "secret": "s"})
+    exchange.fetch = lambda url, method="GET", headers=None, body=None: {"orderId": 1}
+    assert endpoint(exchange, "privateDeleteOrder") is not None
+    exchange.options["hasAlreadyAuthenticatedSuccessfully"] = False  # ccxt's default
+    call = Call("privateDeleteOrder", ({"symbol": "BTCUSDT", "orderId": 1},))
+    assert send(exchange, call) == {"orderId": 1}
+    assert exchange.options["hasAlreadyAuthenticatedSuccessfully"] is True

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from batchcancel import CancelRequest, Settings, Status
 from batchcancel.sandbox import FAULT_KINDS
 from tests.helpers import FAST, check_invariant, run_cancel
+from tests.reliability.conftest import exchange_cases
 
 SYMBOLS = {  # the same for Bitget in UTA mode
     "bybit": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "SOL/USDT:USDT", "BTC/USD:BTC"],
     "bitget": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "BTC/USD:BTC"],
     "okx": ["BTC/USDT", "ETH/USDT", "BTC/USDT:USDT", "BTC/USD:BTC"],
+    "binanceusdm": ["BTC/USDT:USDT", "ETH/USDT:USDT", "SOL/USDT:USDT", "BTC/USDC:USDC"],
 }
+CANCEL_GLOB = {"bybit": "*cancel*", "bitget": "*cancel*", "okx": "*cancel*", "binanceusdm": "/fapi/v1/*rder*"}
 # Every fault kind the sandbox has, but the two whose point is elsewhere: ``trickle`` is bounded
 # only by the deadline (tests/reliability/test_truth_cases.py), and ``ack_not_applied`` leaves an
 # acknowledged order open, which only verify mode may be held to (tests/reliability/test_verify_mode.py).
@@ -21,17 +25,16 @@ FAULTS = [kind for kind in FAULT_KINDS if kind not in ("trickle", "ack_not_appli
 
 
 @settings(
-    max_examples=24,
+    max_examples=6,  # per exchange case: 30 in all
     deadline=None,
     derandomize=True,  # the same examples on every run: CI must not flake on a lucky draw
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@pytest.mark.parametrize("exchange_id", [*exchange_cases("bybit", "bitget"), "okx", "binanceusdm"])
 @given(data=st.data())
-def test_every_request_gets_one_true_outcome_whatever_happens(sandbox, uta_sandbox, data):
-    # Bitget twice: a classic account (v2 routes) and a unified trading account (v3 routes).
-    account = data.draw(st.sampled_from(["bybit", "bitget", "bitget-uta", "okx"]), label="exchange")
-    sandbox = uta_sandbox if account == "bitget-uta" else sandbox
-    exchange_id = account.removesuffix("-uta")
+def test_every_request_gets_one_true_outcome_whatever_happens(sandbox, exchange_id, data):
+    # Bitget twice: a classic account (v2 routes) and a unified trading account (v3 routes: case
+    # bitget-uta, whose sandbox is the UTA-mode one, tests/reliability/conftest.py).
     sandbox.reset()
     sandbox.set_budget_scale(100)
     mode = data.draw(st.sampled_from(["sync", "async"]), label="mode")
@@ -59,7 +62,7 @@ def test_every_request_gets_one_true_outcome_whatever_happens(sandbox, uta_sandb
         st.lists(st.tuples(st.sampled_from(FAULTS), st.integers(1, 2)), max_size=2),
         label="faults",
     ):
-        sandbox.inject("*cancel*", fault, times=times, hold_s=0.6)
+        sandbox.inject(CANCEL_GLOB[exchange_id], fault, times=times, hold_s=0.6)
 
     verify = data.draw(st.booleans(), label="verify mode")
     # enabled=False: every order through ccxt's single cancel_order (the path issue #11 case 1 broke).

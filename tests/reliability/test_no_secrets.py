@@ -57,13 +57,20 @@ def test_a_full_run_with_failures_leaks_no_credential(sandbox, everything, tmp_p
     account = sandbox.add_account(api_key=KEY, secret=SECRET, password=PASSPHRASE)
     texts: list[str] = []
 
-    for exchange_id in ("bybit", "bitget", "okx"):
-        orders = sandbox.seed_orders(exchange_id, {"BTC/USDT": 6, "ETH/USDT": 4}, account=account)
+    for exchange_id, quote in (
+        ("bybit", "USDT"),
+        ("bitget", "USDT"),
+        ("okx", "USDT"),
+        ("binanceusdm", "USDT:USDT"),
+    ):
+        symbols = {f"BTC/{quote}": 6, f"ETH/{quote}": 4}
+        orders = sandbox.seed_orders(exchange_id, symbols, account=account)
         sandbox.fill(exchange_id, [orders[0].order_id])
         requests = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
-        requests.append(CancelRequest("NOPE/USDT", order_id="1"))
-        sandbox.inject("*cancel*", "http_500", times=2)
-        sandbox.inject("*cancel*", "malformed_json", times=1)
+        requests.append(CancelRequest(f"NOPE/{quote}", order_id="1"))
+        cancels = "/fapi/v1/batchOrders" if exchange_id == "binanceusdm" else "*cancel*"
+        sandbox.inject(cancels, "http_500", times=2)
+        sandbox.inject(cancels, "malformed_json", times=1)
         exchange = sandbox.client(exchange_id, account=account, enableRateLimit=False)
         report = cancel_orders(exchange, requests, Settings(backoff_base_s=0.01, max_retries=5))
         texts += [repr(report), str(report.outcomes), repr(exchange_id)]

@@ -11,17 +11,21 @@ BATCH_PATHS = {
     "bybit": "/v5/order/cancel-batch",
     "bitget": "/api/v2/spot/trade/batch-cancel-order",
     "okx": "/api/v5/trade/cancel-batch-orders",
+    "binanceusdm": "/fapi/v1/batchOrders",
 }
 READ_PATHS = {
     "bybit": "/v5/order/realtime",
     "bitget": "/api/v2/spot/trade/unfilled-orders",
     "okx": "/api/v5/trade/orders-pending",
+    "binanceusdm": "/fapi/v1/openOrders",
 }
+SYMBOLS = {"bybit": "{}/USDT", "bitget": "{}/USDT", "okx": "{}/USDT", "binanceusdm": "{}/USDT:USDT"}
 
 
-@pytest.mark.parametrize("exchange_id", ["bybit", "bitget", "okx"])
+@pytest.mark.parametrize("exchange_id", sorted(BATCH_PATHS))
 def test_verify_mode_cancels_again_what_the_exchange_acknowledged_but_left_open(sandbox, exchange_id, mode):
-    orders = sandbox.seed_orders(exchange_id, {"BTC/USDT": 8, "ETH/USDT": 2})
+    symbol = SYMBOLS[exchange_id]
+    orders = sandbox.seed_orders(exchange_id, {symbol.format("BTC"): 8, symbol.format("ETH"): 2})
     requests = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
     sandbox.set_budget_scale(100)
     sandbox.inject(BATCH_PATHS[exchange_id], "ack_not_applied", times=1)
@@ -36,9 +40,9 @@ def test_verify_mode_cancels_again_what_the_exchange_acknowledged_but_left_open(
     assert len([e for e in sandbox.log if e.path == READ_PATHS[exchange_id]]) >= 2
 
 
-@pytest.mark.parametrize("exchange_id", ["bybit", "bitget", "okx"])
+@pytest.mark.parametrize("exchange_id", sorted(BATCH_PATHS))
 def test_without_verify_an_acknowledged_cancel_is_reported_as_the_exchange_said(sandbox, exchange_id):
-    orders = sandbox.seed_orders(exchange_id, {"BTC/USDT": 3})
+    orders = sandbox.seed_orders(exchange_id, {SYMBOLS[exchange_id].format("BTC"): 3})
     requests = [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
     sandbox.inject(BATCH_PATHS[exchange_id], "ack_not_applied", times=1)
 

@@ -15,7 +15,7 @@ from tests.sandbox.sandbox_http import RawClient
 @pytest.fixture(scope="session")
 def _loaded_clients(sandbox_server: Sandbox) -> dict[str, Any]:
     clients = {}
-    for name in ("bybit", "bitget"):
+    for name in ("bybit", "bitget", "binanceusdm"):
         client = sandbox_server.client(name, enableRateLimit=False)
         client.load_markets()
         clients[name] = client
@@ -32,6 +32,12 @@ def bybit_client(sandbox: Sandbox, _loaded_clients: dict[str, Any]) -> Any:
 def bitget_client(sandbox: Sandbox, _loaded_clients: dict[str, Any]) -> Any:
     """A sync ccxt bitget (markets loaded, ccxt's own throttle off) on the reset sandbox."""
     return _loaded_clients["bitget"]
+
+
+@pytest.fixture
+def binance_client(sandbox: Sandbox, _loaded_clients: dict[str, Any]) -> Any:
+    """A sync ccxt binanceusdm (markets loaded, ccxt's own throttle off) on the reset sandbox."""
+    return _loaded_clients["binanceusdm"]
 
 
 @pytest.fixture

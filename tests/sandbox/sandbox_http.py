@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from batchcancel.sandbox import Account, Sandbox
+from batchcancel.sandbox.binanceusdm.signing import signed_query
 from batchcancel.sandbox.bitget.signing import bitget_headers
 from batchcancel.sandbox.bybit.signing import bybit_headers
 from batchcancel.sandbox.okx.signing import okx_headers
@@ -116,6 +117,32 @@ class RawClient:
         return self.session.request(
             method, url, data=payload.encode() or None, headers=headers, timeout=self.timeout
         )
+
+    def binance(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        secret: str | None = None,
+        api_key: str | None = None,
+        timestamp_ms: int | None = None,
+        sign: bool = True,
+    ) -> requests.Response:
+        """A Binance USDⓈ-M request signed like ccxt does: the query (GET, DELETE) or the form body
+        (POST), with ``timestamp``, ``recvWindow`` and ``signature`` last."""
+        headers: dict[str, str] = {}
+        query = "&".join(f"{k}={v}" for k, v in (params or {}).items())
+        if sign:
+            query, headers = signed_query(
+                api_key or self.account.api_key, secret or self.account.secret, params or {},
+                timestamp_ms=timestamp_ms,
+            )  # fmt: skip
+        url = self.sandbox.url + path
+        if method in ("GET", "DELETE"):
+            return self.session.request(method, f"{url}?{query}", headers=headers, timeout=self.timeout)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return self.session.request(method, url, data=query, headers=headers, timeout=self.timeout)
 
     def close(self) -> None:
         self.session.close()

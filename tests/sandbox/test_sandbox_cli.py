@@ -68,7 +68,7 @@ def test_json_line_fixed_port_and_credentials_verbose_lines_and_sigterm_exit_0()
             "api_key": "botkey",
             "secret": "botsecret",
             "passphrase": "botpass",
-            "exchanges": ["bybit", "bitget", "okx"],
+            "exchanges": ["bybit", "bitget", "okx", "binanceusdm"],
         }
         ex = client(info)
         ex.load_markets()
@@ -110,7 +110,12 @@ def test_verbose_bitget_lines_carry_the_budget_too():
 
 def test_bitget_uta_serves_v3_and_ccxt_finds_the_account_by_itself():
     with running("-v", "--bitget-uta") as (process, info):
-        assert info["bitget_account"] == "uta" and info["exchanges"] == ["bybit", "bitget", "okx"]
+        assert info["bitget_account"] == "uta" and info["exchanges"] == [
+            "bybit",
+            "bitget",
+            "okx",
+            "binanceusdm",
+        ]
         ex = ccxt.bitget(
             {"apiKey": info["api_key"], "secret": info["secret"], "password": info["passphrase"]}
         )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from batchcancel.bench.bots import _windows_needed
+import pytest
+
+from batchcancel.bench.bots import _windows_needed, account_bound_s
+from batchcancel.bench.workload import Workload, seed
 from batchcancel.cli import main
 
 
@@ -40,3 +43,11 @@ def test_bitget_bound_counts_batch_requests_and_single_cancels():
     # 11 batches, one of them of 5 orders: its 5 go as single cancels, 10 batches fit one window.
     assert _windows_needed([5] + [50] * 10, 10, 10) == 1
     assert _windows_needed([], 10, 10) == 1
+
+
+def test_binance_bound_counts_each_bots_requests_against_the_ips_weight(sandbox):
+    sandbox.set_latency(0)
+    bots = [seed(sandbox, Workload("binanceusdm", 25, 2, ("linear",), seed=i)) for i in range(2)]
+    # Each bot: 13 + 12 orders over two symbols, 2 + 2 requests; 8 requests in all.
+    sandbox.set_limit("binanceusdm", "weight", 3)  # 3 a window: 3 windows
+    assert account_bound_s(sandbox, bots, 0.05) == pytest.approx(2 * sandbox.rate_window_s + 0.05)

@@ -9,6 +9,7 @@ and, with ``--budget-store``, the shared store.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import statistics
@@ -19,11 +20,23 @@ from typing import Any
 import attrs
 
 from batchcancel.bench.report import Progress, format_table
-from batchcancel.bench.workload import BITGET, BYBIT, Seeded, Workload, audit, bound_s, group_capacity, seed
+from batchcancel.bench.workload import (
+    BINANCEUSDM,
+    BITGET,
+    BYBIT,
+    Seeded,
+    Workload,
+    audit,
+    bound_s,
+    group_capacity,
+    minimum_requests,
+    seed,
+    window_s,
+)
 
 IN_PROCESS = "in-process"
 SHARED = "shared store"
-_RATE_LIMITED = {BYBIT: frozenset({"10006"}), BITGET: frozenset({"429"})}
+_RATE_LIMITED = {BYBIT: frozenset({"10006"}), BITGET: frozenset({"429"}), BINANCEUSDM: frozenset({"-1003"})}
 _START_TIMEOUT_S = 120.0
 
 
@@ -42,7 +55,7 @@ class BotTask:
 
 def remote_client(url: str, exchange: str, credentials: dict[str, str], async_: bool = False) -> Any:
     """A ccxt client for a sandbox served by another process (as ``Sandbox.client`` makes one)."""
-    from batchcancel.sandbox import LEAN_OPTIONS
+    from batchcancel.sandbox import LEAN_OPTIONS, sandbox_urls
 
     if async_:
         import ccxt.async_support as module
@@ -54,7 +67,7 @@ def remote_client(url: str, exchange: str, credentials: dict[str, str], async_: 
         "options": dict(LEAN_OPTIONS[exchange]),
     }
     client = getattr(module, exchange)(config)
-    client.urls["api"] = {key: url for key in client.urls["api"]}
+    client.urls["api"] = sandbox_urls(client.urls["api"], url)
     client.has["fetchCurrencies"] = False
     return client
 
@@ -132,7 +145,8 @@ class BotsRun:
 def account_bound_s(sandbox: Any, seeded: Sequence[Seeded], rtt_s: float) -> float:
     """The least wall time the account's budgets allow for every bot's orders together.
 
-    Bybit's batch budget counts orders: the single-bot bound over all orders holds. Bitget's
+    Bybit's batch budget counts orders: the single-bot bound over all orders holds. Binance's
+    weight counts requests of up to 10 orders of one symbol, each bot's own. Bitget's
     counts requests, and a bot batches only its own orders (futures: one symbol per request), so
     count batch requests: with ``k`` windows, ``k * L_single`` single cancels may take out the
     smallest batches first, and the other batches must fit in ``k * L_batch``.
@@ -141,6 +155,13 @@ def account_bound_s(sandbox: Any, seeded: Sequence[Seeded], rtt_s: float) -> flo
     workload = attrs.evolve(seeded[0].workload, orders=len(everything))
     if seeded[0].exchange == BYBIT:
         return bound_s(sandbox, Seeded(workload, everything), rtt_s)
+    if seeded[0].exchange == BINANCEUSDM:
+        # One weight per request of at most 10 orders of one symbol, each bot its own orders.
+        from batchcancel.sandbox.binanceusdm import rules as binance
+
+        requests = sum(minimum_requests(one) for one in seeded)
+        weight = sandbox.limit(BINANCEUSDM, binance.WEIGHT)
+        return (math.ceil(requests / weight) - 1) * window_s(sandbox) + rtt_s
     from batchcancel.sandbox.bitget import rules as bitget
 
     chunks: dict[str, list[int]] = {}

@@ -73,8 +73,8 @@ def register(subparsers: Any) -> None:
         action="append",
         metavar="[EXCHANGE:]LIST",
         help="Bybit categories / Bitget product types, comma-separated, e.g. 'bybit:spot,linear,inverse' "
-        "or 'bitget:spot,USDT-FUTURES' (repeatable; default: bybit spot,linear and bitget "
-        "spot,USDT-FUTURES and okx SPOT,SWAP; 'futures' means USDT-FUTURES)",
+        "or 'bitget:spot,USDT-FUTURES' (repeatable; default: bybit spot,linear, bitget "
+        "spot,USDT-FUTURES, okx SPOT,SWAP and binanceusdm linear; 'futures' means USDT-FUTURES)",
     )
     parser.add_argument(
         "--latency-ms", type=not_negative_float, default=50.0, help="sandbox latency (default 50)"

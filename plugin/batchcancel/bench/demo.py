@@ -2,7 +2,8 @@
 
 An in-process sandbox with realistic latency and the exchanges' documented rate budgets; a few
 hundred open orders on Bybit (spot, linear) and Bitget (spot, USDT futures) by default, or on the
-exchanges ``--exchange`` names (OKX: spot and perpetual swaps), a few already filled.
+exchanges ``--exchange`` names (OKX: spot and perpetual swaps; Binance USDⓈ-M: perpetuals), a few
+already filled.
 Each exchange is cancelled on its own thread (their budgets are independent), first by a plain
 ``cancel_order`` loop, then, on a freshly seeded identical book, by ``batchcancel.cancel_orders``.
 Exits non-zero when batchcancel leaves an order open or unaccounted.
@@ -22,6 +23,7 @@ import attrs
 from batchcancel.bench.methods import BATCHCANCEL_SYNC, CCXT_LOOP, RunResult, run_method
 from batchcancel.bench.report import Progress, format_table
 from batchcancel.bench.workload import (
+    BINANCEUSDM,
     BITGET,
     BYBIT,
     EXCHANGES,
@@ -39,7 +41,12 @@ LATENCY_MS = 30.0
 ORDERS = 120  # per exchange
 SYMBOLS = 12  # per exchange, half spot, half derivatives
 FILLED = 4  # per exchange
-CATEGORIES = {BYBIT: ("spot", "linear"), BITGET: ("spot", "USDT-FUTURES"), OKX: ("SPOT", "SWAP")}
+CATEGORIES = {
+    BYBIT: ("spot", "linear"),
+    BITGET: ("spot", "USDT-FUTURES"),
+    OKX: ("SPOT", "SWAP"),
+    BINANCEUSDM: ("linear",),
+}
 DEFAULT_EXCHANGES = (BYBIT, BITGET)
 ALL = "all"
 PHASES = ((CCXT_LOOP, "ccxt cancel_order loop"), (BATCHCANCEL_SYNC, "batchcancel"))
@@ -53,8 +60,8 @@ def register(subparsers: Any) -> None:
         "demo",
         help="cancel a few hundred orders on the in-process sandbox: plain ccxt vs batchcancel",
         description=(
-            "Start the sandbox exchange in-process (Bybit v5 + Bitget v2, or OKX v5 with --exchange; "
-            "documented rate budgets, "
+            "Start the sandbox exchange in-process (Bybit v5 + Bitget v2, or OKX v5 or Binance USDⓈ-M "
+            "with --exchange; documented rate budgets, "
             f"{LATENCY_MS:g} ms latency), seed open orders, cancel them with a plain ccxt cancel_order "
             "loop and again with batchcancel, print both side by side, and check with the sandbox that "
             "batchcancel left no order open or unaccounted (exit status 1 if it did)."

@@ -23,7 +23,7 @@ from collections import Counter
 from typing import Any
 
 from batchcancel.bench.methods import RunResult, _close_sync, _from_report, _requests_since, _timed_ccxt
-from batchcancel.bench.workload import BYBIT, CANCELED, FAILED, OKX, Seeded, window_s
+from batchcancel.bench.workload import BINANCEUSDM, BYBIT, CANCELED, FAILED, OKX, Seeded, window_s
 
 CCXT_CANCEL_ALL = "ccxt-cancel-all-orders"
 BATCHES = "batchcancel-batches"
@@ -35,7 +35,7 @@ KILL_WORKLOAD = "kill-switch"
 WORKLOADS = (ORDERS_WORKLOAD, KILL_WORKLOAD)
 
 PAGE = {"bybit": 50, "bitget": 100, "okx": 100}
-"""Open orders per listing page (Bybit ``limit`` 50, Bitget 100)."""
+"""Open orders per listing page (Bybit ``limit`` 50, Bitget 100; Binance's listing is one page)."""
 BITGET_BATCH_MAX = 50
 
 
@@ -121,6 +121,14 @@ def kill_bound_s(sandbox: Any, seeded: Seeded, rtt_s: float) -> float:
 
     exchange = seeded.exchange
     live = [order for order in seeded.orders if not order.filled]
+    if exchange == BINANCEUSDM:
+        # Binance: the listing in one page, one cancel-all per symbol, then each order's state read
+        # (the cancel-all answer names none): one more round trip, all on the IP's weight.
+        from batchcancel.sandbox.binanceusdm import rules as binance
+
+        weight = max(1, sandbox.limit(BINANCEUSDM, binance.WEIGHT))
+        spent = len({order.symbol for order in live}) + len(live)
+        return 4 * rtt_s + (math.ceil(spent / weight) - 1) * window_s(sandbox)
     if exchange == OKX:
         return _okx_kill_bound_s(sandbox, live, rtt_s)
     per_scope = Counter(_scope(exchange, order, sandbox) for order in live)

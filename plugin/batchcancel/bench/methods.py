@@ -16,6 +16,7 @@ import attrs
 
 from batchcancel.bench.workload import (
     ALREADY_CLOSED,
+    BINANCEUSDM,
     BITGET,
     BYBIT,
     CANCELED,
@@ -144,6 +145,8 @@ def _chunk_size(exchange: str, category: str, uta: bool) -> int:
         return 20  # Bitget v3 cancel-batch
     if exchange == BYBIT:
         return 10 if category == "spot" else 20
+    if exchange == BINANCEUSDM:
+        return 10
     return 20 if exchange == OKX else 50
 
 
@@ -151,7 +154,8 @@ def _ccxt_cancel_orders(sandbox: Any, seeded: Seeded) -> RunResult:
     """ccxt's unified ``cancel_orders``: one symbol per call, chunked to the maximum by the caller.
 
     What it returns is what a caller learns: an order in the returned list counts as cancelled
-    (Bybit returns failed items as id-only shells, Bitget drops its ``failureList``), an order
+    (Bybit returns failed items as id-only shells, Bitget drops its ``failureList``, Binance drops
+    its id-less error rows), an order
     missing from it has no answer, and an exception fails the whole chunk.
     """
     import ccxt

@@ -18,7 +18,8 @@ from batchcancel.model import CancelRequest
 BYBIT = "bybit"
 BITGET = "bitget"
 OKX = "okx"
-EXCHANGES = (BYBIT, BITGET, OKX)
+BINANCEUSDM = "binanceusdm"
+EXCHANGES = (BYBIT, BITGET, OKX, BINANCEUSDM)
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     # Bybit categories the sandbox lists markets for (it lists no options).
@@ -27,11 +28,14 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     BITGET: ("spot", "USDT-FUTURES", "COIN-FUTURES", "USDC-FUTURES"),
     # OKX: its instrument types (USDT and coin-margined perpetuals are both SWAP).
     OKX: ("SPOT", "SWAP"),
+    # Binance USDⓈ-M: linear contracts only (USDT and USDC perpetuals).
+    BINANCEUSDM: ("linear",),
 }
 DEFAULT_CATEGORIES: dict[str, tuple[str, ...]] = {
     BYBIT: ("spot", "linear"),
     BITGET: ("spot", "USDT-FUTURES"),
     OKX: ("SPOT", "SWAP"),
+    BINANCEUSDM: ("linear",),
 }
 _ALIASES = {
     OKX: {"spot": "SPOT", "swap": "SWAP"},
@@ -208,6 +212,8 @@ def budget_group(exchange: str, category: str, uta: bool = False) -> str:
         from batchcancel.sandbox.bybit.rules import group_of
 
         return group_of(category)
+    if exchange == BINANCEUSDM:
+        return "weight"  # one request weight per IP for every endpoint
     return "spot" if category == "spot" else "mix"
 
 
@@ -218,6 +224,8 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
     up. Bitget: a batch request carries up to 50 orders and costs one request; the single-cancel
     endpoint has its own budget of requests. Bitget UTA (v3): a batch carries up to 20 orders of
     one category and its budget (5/s) is shared by every category, as is the single cancel's.
+    Binance USDⓈ-M: one weight budget; a batch of 10 and a single cancel cost 1 each, so batches
+    are the most it allows.
     """
     if exchange == OKX:
         from batchcancel.sandbox.okx import rules as okx
@@ -226,6 +234,11 @@ def group_capacity(sandbox: Any, exchange: str, group: str) -> BudgetGroup:
         batch, single = sandbox.limit(OKX, okx.BATCH_CANCEL), sandbox.limit(OKX, okx.CANCEL)
         per_window = max(1, (batch + single) // okx.BUDGET_WINDOWS)
         return BudgetGroup(group, per_window, f"(batch {batch} orders + single {single}) per 2 windows")
+    if exchange == BINANCEUSDM:
+        from batchcancel.sandbox.binanceusdm import rules as binance
+
+        weight = sandbox.limit(BINANCEUSDM, binance.WEIGHT)
+        return BudgetGroup(group, weight * binance.BATCH_MAX, f"{weight} weight x {binance.BATCH_MAX}")
     if exchange == BYBIT:
         from batchcancel.sandbox.bybit import rules as bybit
 
@@ -277,8 +290,10 @@ def minimum_requests(seeded: Seeded, uta: bool = False) -> int:
 
     Bybit mixes symbols of one category in a batch (spot 10, others 20); Bitget spot mixes
     symbols (50), Bitget futures take one symbol per request (50); Bitget UTA (``uta``) mixes
-    symbols of one category (20); OKX mixes everything (20).
+    symbols of one category (20); OKX mixes everything (20); Binance USDⓈ-M takes one symbol per
+    request (10).
     """
+    from batchcancel.sandbox.binanceusdm import rules as binance
     from batchcancel.sandbox.bitget import rules as bitget
     from batchcancel.sandbox.bitget import uta_rules
     from batchcancel.sandbox.bybit import rules as bybit
@@ -295,7 +310,8 @@ def minimum_requests(seeded: Seeded, uta: bool = False) -> int:
     for order in seeded.orders:
         key = "spot" if order.category == "spot" else order.symbol
         per_key[key] = per_key.get(key, 0) + 1
-    return sum(math.ceil(n / bitget.BATCH_MAX) for n in per_key.values())
+    most = binance.BATCH_MAX if seeded.exchange == BINANCEUSDM else bitget.BATCH_MAX
+    return sum(math.ceil(n / most) for n in per_key.values())
 
 
 # -- the audit ---------------------------------------------------------------------------------

@@ -148,8 +148,9 @@ class FollowUps:
         message = self.ledger.redact(describe(error))
         if kind is ErrorClass.RATE_LIMITED:
             budget = sent.budget
-            self._budgets.block(budget, now + self._budgets.window(budget), now)
-            self._reads.push(state, now + self._budgets.window(budget))
+            until = self._budgets.frees_at(budget, now)
+            self._budgets.block(budget, until, now)
+            self._reads.push(state, until)
             return
         state.read_errors += 1
         if (
@@ -193,8 +194,8 @@ class FollowUps:
         rate_limited = error is not None and classify(error) is ErrorClass.RATE_LIMITED
         if rate_limited:
             budget = sent.budget
-            self._budgets.block(budget, now + self._budgets.window(budget), now)
-            retry_at = now + self._budgets.window(budget)
+            retry_at = self._budgets.frees_at(budget, now)
+            self._budgets.block(budget, retry_at, now)
         sweep.on_page(sent, response, error, retry_at, rate_limited=rate_limited)
         if sweep.finished:
             self._conclude_sweep(now)

@@ -304,7 +304,9 @@ class CancelJob:
         elif verdict.kind is Kind.WAIT_BUDGET:
             state.waits += 1
             budget = sent.budget if sent is not None else None
-            until = verdict.retry_at or now + self._budgets.window(budget)
+            # The answer's own headers may have said when the budget resets (observe() blocked it
+            # until then): that beats waiting a whole window (Binance's is a minute).
+            until = verdict.retry_at or self._budgets.frees_at(budget, now)
             if self._budgets.block(budget, until, now):
                 # Only this route's budget is spent: the planner keeps off it until the reset,
                 # and another route with budget left (Bybit's separate single-cancel budget) may

@@ -387,7 +387,7 @@ class KillJob:
     def _block(self, call: Sent, now: float) -> float:
         route = _route_of(call)
         budget = route.budget if route else None
-        until = now + self._budgets.window(budget)
+        until = self._budgets.frees_at(budget, now)  # a Retry-After beats a whole window
         self._budgets.block(budget, until, now)
         return until
 

@@ -81,6 +81,16 @@ class BudgetBook:
         self._blocked_until[key] = max(self._blocked_until.get(key, 0.0), until)
         return True
 
+    def blocked_until(self, key: str | None, now: float) -> float | None:
+        """When a block on ``key`` set by the exchange's own report ends; None when not blocked."""
+        until = self._blocked_until.get(key or "")
+        return until if until is not None and until > now else None
+
+    def frees_at(self, key: str | None, now: float) -> float:
+        """When a budget that just refused a request frees: when the exchange's own headers said
+        (``observe`` blocked it until then, e.g. Binance's ``Retry-After``), else a window from now."""
+        return self.blocked_until(key, now) or now + self.window(key)
+
     def window(self, key: str | None) -> float:
         budget = self._budgets.get(key or "")
         return budget.window_s if budget else 1.0

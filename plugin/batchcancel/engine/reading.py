@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -46,7 +47,7 @@ class OpenOrder:
     """The exchange's own symbol of its market (``BTCUSDT``), when the listing shows it: the
     kill switch resolves it (with ``place``) to a ccxt market to name the order in its report.
     Empty: ``place`` is the order's unified symbol."""
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, Any], ...] = ()
     """What a cancel of this order must carry besides its ids (e.g. Bybit spot's
     ``orderFilter`` for a conditional order, which a plain cancel does not reach)."""
 

@@ -19,14 +19,16 @@ them.
 Anything not resolved is called as a method, as before: ccxt's unified methods (the ccxt
 single-cancel fallback's ``cancel_order`` and ``fetch_order``, ``load_markets``,
 ``load_time_difference``), a method patched on the instance or its class, an exchange class that
-overrides ``request`` or ``fetch2``, and exchanges that are not ccxt's. Those calls go through ccxt's
+overrides ``request`` or ``fetch2`` (but ccxt's Binance classes, whose override is replayed here),
+and exchanges that are not ccxt's. Those calls go through ccxt's
 throttle when the exchange object has it on.
 """
 
 from __future__ import annotations
 
+import inspect
 import threading
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import attrs
@@ -35,6 +37,11 @@ from batchcancel.engine.dialect import Call
 
 _BASE_MODULES = frozenset({"ccxt.base.exchange", "ccxt.async_support.base.exchange"})
 """Where ccxt's own ``request`` and ``fetch2`` live (sync and async)."""
+
+_BINANCE_MODULES = frozenset({"ccxt.binance", "ccxt.async_support.binance"})
+"""ccxt's Binance classes (binanceusdm inherits them) override ``request`` only to note, after a
+private call answered, that the keys worked (``options['hasAlreadyAuthenticatedSuccessfully']``);
+the transport does the same after its own send, so those classes need not go through the throttle."""
 
 
 @attrs.frozen
@@ -58,11 +65,15 @@ _endpoints: dict[tuple[type, str], Endpoint | None] = {}
 _lock = threading.Lock()
 
 
-def _defined_by_ccxt(cls: type, name: str) -> bool:
+def _defined_in(cls: type, name: str, modules: frozenset[str]) -> bool:
     for klass in cls.__mro__:
         if name in vars(klass):
-            return klass.__module__ in _BASE_MODULES
+            return klass.__module__ in modules
     return False
+
+
+def _defined_by_ccxt(cls: type, name: str) -> bool:
+    return _defined_in(cls, name, _BASE_MODULES)
 
 
 def _entry(value: Any) -> Endpoint | None:
@@ -77,7 +88,8 @@ def _entry(value: Any) -> Endpoint | None:
 
 
 def _resolve(cls: type, method: str) -> Endpoint | None:
-    if not (_defined_by_ccxt(cls, "request") and _defined_by_ccxt(cls, "fetch2")):
+    request_is_known = _defined_in(cls, "request", _BASE_MODULES | _BINANCE_MODULES)
+    if not (request_is_known and _defined_by_ccxt(cls, "fetch2")):
         return None  # the class routes its requests its own way: keep calling it as a method
     current = getattr(cls, method, None)
     for klass in cls.__mro__:
@@ -122,7 +134,25 @@ def send(exchange: Any, call: Call) -> Any:
     if found is None or params is None:
         return getattr(exchange, call.method)(*call.args)
     request = exchange.sign(found.path, found.api, found.http_method, params)
-    return exchange.fetch(request["url"], request["method"], request["headers"], request["body"])
+    answer = exchange.fetch(request["url"], request["method"], request["headers"], request["body"])
+    if not _notes_authentication(type(exchange), found):
+        return answer
+    if inspect.isawaitable(answer):
+        return _noted_after(exchange, answer)
+    exchange.options["hasAlreadyAuthenticatedSuccessfully"] = True
+    return answer
+
+
+def _notes_authentication(cls: type, found: Endpoint) -> bool:
+    """ccxt's Binance ``request`` notes a private call that answered (``api[0] == 'private'``)."""
+    api = found.api
+    return _defined_in(cls, "request", _BINANCE_MODULES) and bool(api) and api[0] == "private"
+
+
+async def _noted_after(exchange: Any, answer: Awaitable[Any]) -> Any:
+    result = await answer
+    exchange.options["hasAlreadyAuthenticatedSuccessfully"] = True
+    return result
 
 
 # -- the sync session's connection pool ---------------------------------------------------------

@@ -46,6 +46,7 @@ from batchcancel.engine import (
     success_body,
 )
 from batchcancel.engine.reading import OpenOrder, OpenPage, OrderState
+from batchcancel.exchanges.answers import header_value
 from batchcancel.exchanges.bybit_api import (
     BATCH_LIMIT,
     BATCH_MAX,
@@ -80,7 +81,6 @@ from batchcancel.exchanges.bybit_api import (
     category_of,
     code_of,
     extra_params,
-    header_value,
     id_field,
     order_filter_of,
     parse_error_body,

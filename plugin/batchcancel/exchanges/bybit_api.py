@@ -17,6 +17,7 @@ import attrs
 
 from batchcancel.engine import CodeBook, Route
 from batchcancel.engine.reading import OrderState
+from batchcancel.exchanges.answers import code_of
 from batchcancel.model import CancelRequest
 
 EXCHANGE_ID = "bybit"
@@ -222,16 +223,6 @@ def id_field(request: CancelRequest) -> tuple[str, str]:
     return "orderLinkId", request.client_order_id
 
 
-def code_of(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
-    return None
-
-
 def parse_error_body(error: BaseException) -> tuple[int | None, str]:
     """``retCode`` and ``retMsg`` from a ccxt exception (ccxt's message is ``"bybit " + body``)."""
     text = str(error)
@@ -248,13 +239,3 @@ def parse_error_body(error: BaseException) -> tuple[int | None, str]:
     code_match, msg_match = _RET_CODE.search(text), _RET_MSG.search(text)
     code = int(code_match.group(1)) if code_match else None
     return code, msg_match.group(1) if msg_match else ""
-
-
-def header_value(headers: Mapping[str, str], name: str) -> float | None:
-    for key, value in headers.items():
-        if str(key).lower() == name:
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                return None
-    return None

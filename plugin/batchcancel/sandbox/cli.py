@@ -30,9 +30,10 @@ PROG = "batchcancel sandbox"
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sandbox",
-        help="run a loopback Bybit v5 + Bitget v2 + OKX v5 exchange for testing bots",
-        description="Serve a local Bybit v5 and Bitget v2 exchange on loopback until Ctrl-C, SIGINT or "
-        "SIGTERM (exit status 0). Real ccxt and pybit talk to it unchanged; see docs/sandbox.md.",
+        help="run a loopback Bybit v5 + Bitget v2 + OKX v5 + Binance USDⓈ-M exchange for testing bots",
+        description="Serve a local Bybit v5, Bitget v2, OKX v5 and Binance USDⓈ-M exchange on loopback "
+        "until Ctrl-C, SIGINT or SIGTERM (exit status 0). Real ccxt and pybit talk to it unchanged; "
+        "see docs/sandbox.md.",
     )
     parser.add_argument(
         "--host",
@@ -194,7 +195,7 @@ def banner(sb: Sandbox) -> str:
     bitget_api, bitget_options = (
         ("v3 (UTA)", {"uta": True}) if sb.bitget_uta else ("v2", LEAN_OPTIONS["bitget"])
     )
-    served = f"Bybit v5 + Bitget {bitget_api} + OKX v5"
+    served = f"Bybit v5 + Bitget {bitget_api} + OKX v5 + Binance USDⓈ-M"
     return f"""batchcancel sandbox: {served} on {sb.url}  (Ctrl-C or SIGTERM stops it)
 
   api key   {sb.api_key}
@@ -203,7 +204,7 @@ def banner(sb: Sandbox) -> str:
 
 ccxt (sync; for async use ccxt.async_support the same way):
 
-import ccxt
+import ccxt, re
 
 bybit = ccxt.bybit({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}",
                     "options": {LEAN_OPTIONS["bybit"]!r}}})
@@ -219,6 +220,11 @@ okx = ccxt.okx({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}", "password": 
                 "options": {LEAN_OPTIONS["okx"]!r}}})
 okx.urls["api"] = {{"rest": "{sb.url}"}}
 okx.has["fetchCurrencies"] = False
+binance = ccxt.binanceusdm({{"apiKey": "{sb.api_key}", "secret": "{sb.secret}",
+                            "options": {LEAN_OPTIONS["binanceusdm"]!r}}})
+binance.urls["api"] = {{key: re.sub(r"^https://[^/]+", "{sb.url}", url)  # keep each path (/fapi/v1...)
+                       for key, url in binance.urls["api"].items()}}
+binance.has["fetchCurrencies"] = False
 
 pybit:
 

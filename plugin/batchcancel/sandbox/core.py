@@ -1,4 +1,4 @@
-"""``Sandbox``: the loopback exchange (Bybit v5 + Bitget v2 + OKX v5 by default) and its test-facing API."""
+"""``Sandbox``: the loopback exchange (Bybit v5, Bitget v2, OKX v5, Binance USDⓈ-M) and its test API."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from .log import RequestLog, ServedRequest
 from .markets import DEFAULT_COUNT, Market, MarketCatalog
 from .registry import EXCHANGES
 from .server import Router, SandboxHTTPServer, check_loopback
+from .urls import sandbox_urls
 from .wire import ExchangeContext
 
 # ccxt options that keep a client's start-up to the calls the sandbox serves, per exchange.
@@ -34,7 +35,8 @@ def _with_bitget_uta(exchanges: Sequence[ExchangeSpec]) -> list[ExchangeSpec]:
 
 
 class Sandbox:
-    """A loopback exchange for Bybit v5, Bitget v2 and OKX v5 that real ccxt and pybit talk to unchanged.
+    """A loopback exchange for Bybit v5, Bitget v2, OKX v5 and Binance USDⓈ-M that real ccxt (and
+    pybit, for Bybit) talk to unchanged.
 
     ``exchanges`` lists what it serves (default: ``registry.EXCHANGES``); see docs/sandbox.md for
     adding one. With ``bitget_uta`` its Bitget accounts are unified trading accounts: v3 only."""
@@ -108,6 +110,7 @@ class Sandbox:
             self._log,
             self._stopping,
         )
+        self._servers = servers
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -291,6 +294,8 @@ class Sandbox:
         self._budgets.clear_overrides()
         self._countdowns.clear()
         self._clock.skew_ms = 0
+        for server in self._servers.values():
+            getattr(server, "reset", lambda: None)()  # an exchange's own state (Binance's countdowns)
 
     def set_latency(self, ms: float, jitter_ms: float = 0.0, path: str | None = None) -> None:
         """Delay every response (or those whose path matches the glob ``path``) by ms + U(0, jitter)."""
@@ -392,7 +397,7 @@ class Sandbox:
         config.update(ccxt_config)
         config["options"] = options
         ex = self._client_class(spec, async_)(config)
-        ex.urls["api"] = {key: self.url for key in ex.urls["api"]}
+        ex.urls["api"] = sandbox_urls(ex.urls["api"], self.url)
         ex.has["fetchCurrencies"] = False
         return ex
 

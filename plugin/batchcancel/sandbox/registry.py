@@ -5,11 +5,12 @@ The first one also answers paths no exchange claims (a 404 in its own envelope).
 
 from __future__ import annotations
 
-from . import bitget, bybit, okx
+from . import binanceusdm, bitget, bybit, okx
 from .exchange import ExchangeSpec
 
 EXCHANGES: tuple[ExchangeSpec, ...] = (
     bybit.EXCHANGE,
     bitget.EXCHANGE,
     okx.EXCHANGE,
+    binanceusdm.EXCHANGE,
 )

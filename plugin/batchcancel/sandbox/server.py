@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
 import struct
 import threading
@@ -12,6 +13,7 @@ import time
 from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 from .book import SandboxOrder
 from .exchange import ExchangeServer
@@ -40,6 +42,8 @@ from .faults import (
 )
 from .log import RequestLog, ServedRequest
 from .wire import HttpRequest, Reply
+
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9_.:/-]+")
 
 logger = logging.getLogger(__name__)
 
@@ -200,11 +204,14 @@ class Router:
         Only orders this request names are put back, so concurrent requests keep their effect.
         """
         books = exchange.ctx.books.for_exchange(exchange.name)
-        sent = request.body + request.raw_query.encode()
+        # Every word of the request, the query decoded: ids appear as JSON strings (Bybit, Bitget),
+        # query values, or inside an encoded JSON list (Binance's ``orderidlist=%5B1%2C2%5D``).
+        sent = request.body.decode("utf-8", "replace") + " " + unquote(request.raw_query)
+        words = set(_WORD_SPLIT.split(sent))
 
         def named(order: SandboxOrder) -> bool:
-            ids = [order.order_id, order.client_order_id]
-            return any(f'"{i}"'.encode() in sent or f"={i}".encode() in sent for i in ids if i)
+            ids = [i for i in (order.order_id, order.client_order_id) if i]
+            return any(i in words or f'"{i}"' in sent or f"={i}" in sent for i in ids)
 
         before = [[o for o in book.orders() if o.is_open and named(o)] for book in books]
         reply = exchange.handle(request)
