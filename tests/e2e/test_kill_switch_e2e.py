@@ -25,7 +25,11 @@ BOOKS = {
 BY_HAND = {"bybit": "SOL/USDT:USDT", "bitget": "SOL/USDT:USDT"}
 LISTING = {
     "bybit": ("/v5/order/realtime",),
-    "bitget": ("/api/v2/spot/trade/unfilled-orders", "/api/v2/mix/order/orders-pending"),
+    "bitget": (
+        "/api/v2/spot/trade/unfilled-orders",
+        "/api/v2/mix/order/orders-pending",
+        "/api/v2/mix/order/orders-plan-pending",  # trigger, trailing and TP/SL orders
+    ),
 }
 STATE_READS = {"bybit": (), "bitget": ("/api/v2/spot/trade/orderInfo", "/api/v2/mix/order/detail")}
 HISTORY = {"bybit": (), "bitget": ("/api/v2/spot/trade/history-orders",)}
@@ -35,8 +39,15 @@ CANCEL_ALL = {
         "/api/v2/mix/order/cancel-all-orders",
         "/api/v2/mix/order/batch-cancel-orders",
         "/api/v2/spot/trade/cancel-symbol-order",
+        "/api/v2/mix/order/cancel-plan-order",
     ),
 }
+PLAN_BOOK = {
+    "BTC/USDT:USDT": ("normal_plan", 12),
+    "ETH/USDT:USDT": ("pos_loss", 6),
+    "BTC/USD:BTC": ("pos_profit", 4),
+}
+"""Bitget futures trigger and TP/SL orders: only cancel-plan-order, with their planType, reaches them."""
 
 
 def kill(
@@ -68,6 +79,12 @@ def seed_book(sandbox: Any, exchange_id: str) -> list[Any]:
         orders += sandbox.seed_orders("bybit", {"SOL/USDT": 8}, order_filter="StopOrder")
         orders += sandbox.seed_orders("bybit", {"SOL/USDT": 8}, order_filter="tpslOrder")
     client = sandbox.client(exchange_id, enableRateLimit=False)
+    if exchange_id == "bitget":
+        for symbol, (plan_type, count) in PLAN_BOOK.items():
+            sandbox.seed_orders("bitget", {symbol: count}, order_filter=plan_type)
+        # and by hand, as ccxt places them: a trigger order and a stop-loss
+        client.create_order(BY_HAND["bitget"], "limit", "buy", 1, 99, {"triggerPrice": 100})
+        client.create_order(BY_HAND["bitget"], "market", "sell", 1, None, {"stopLossPrice": 90})
     for price in (100, 101, 102):
         client.create_order(BY_HAND[exchange_id], "limit", "buy", 1, price)
     return sandbox.open_orders(exchange_id)
@@ -126,18 +143,28 @@ def test_a_busy_book_ends_with_nothing_open_and_one_true_outcome_per_order(sandb
     history = sum(1 for e in log if e.path in HISTORY[exchange_id])
     reads = sum(1 for e in log if e.path in LISTING[exchange_id] + STATE_READS[exchange_id])
     others = len(log) - cancel_alls - history - reads
-    assert cancel_alls <= 6
+    assert cancel_alls <= 6 + (3 if exchange_id == "bitget" else 0)  # Bitget: + one per planType present
     assert others <= 2
-    assert reads <= 45 + len(filled_meanwhile)
+    assert reads <= 45 + (3 * 3 * 3 if exchange_id == "bitget" else 0) + len(filled_meanwhile)
     if exchange_id == "bitget":
         spot_books = [n for symbol, n in BOOKS["bitget"].items() if "/" in symbol and ":" not in symbol]
         paths = Counter(e.path for e in log)
         assert paths["/api/v2/mix/order/cancel-all-orders"] == 2  # USDT-FUTURES and COIN-FUTURES
         assert paths["/api/v2/spot/trade/cancel-symbol-order"] == len(spot_books)  # one per symbol
+        # One per product type and planType present (SOL's by hand share USDT's): USDT-FUTURES
+        # normal_plan and pos_loss, COIN-FUTURES pos_profit.
+        assert paths["/api/v2/mix/order/cancel-plan-order"] == 3
+        plans = [o for o in report.outcomes if dict(o.request.params).get("planType")]
+        assert len(plans) == sum(n for _, n in PLAN_BOOK.values()) + 2
+        assert {o.status for o in plans} == {Status.CANCELED}
+        assert {o.via for o in plans} == {"bitget:cancel-plan"}
         assert history <= sum(-(-n // 100) + 1 for n in spot_books)
         assert vias["bitget:order-history"] == sum(spot_books)  # cancelled, and the three that filled
         assert not [e for e in log if e.path == "/api/v2/spot/trade/orderInfo"]  # the history told
-    assert len(log) < len(before) / 10
+    # Bitget lists plan orders on their own: 3 planTypes x 3 product types per read of the account.
+    plan_reads = sum(1 for e in log if e.path == "/api/v2/mix/order/orders-plan-pending")
+    assert plan_reads <= 3 * 3 * 3
+    assert len(log) - plan_reads < len(before) / 10
     assert report.requests_sent == len(log)
 
 

@@ -303,7 +303,13 @@ def test_budgets_are_ten_requests_per_second_per_endpoint_whatever_the_batch_siz
         "spot-cancel-symbol": (5, 1.0),
         "spot-history-orders": (20, 1.0),
     }
-    assert {key: (b.limit, b.window_s) for key, b in budgets.items()} == {**cancels, **reads, **kill_switch}
+    plans = {"mix-plan-pending": (10, 1.0), "mix-cancel-plan": (10, 1.0)}  # futures trigger and TP/SL orders
+    assert {key: (b.limit, b.window_s) for key, b in budgets.items()} == {
+        **cancels,
+        **reads,
+        **kill_switch,
+        **plans,
+    }
     assert SPOT_BATCH.cost(50) == SPOT_BATCH.cost(1) == MIX_BATCH.cost(50) == 1
     assert SPOT_BATCH.max_items == MIX_BATCH.max_items == 50
 
@@ -346,12 +352,10 @@ def test_a_product_type_param_overrides_the_one_from_the_market():
 
 def test_what_v2_cannot_cancel_goes_to_the_ccxt_fallback():
     trigger = WorkItem(0, CancelRequest("BTC/USDT", "1", params={"trigger": True}), MARKETS["BTC/USDT"])
-    plan = WorkItem(
-        0, CancelRequest("BTC/USDT:USDT", "1", params={"planType": "x"}), MARKETS["BTC/USDT:USDT"]
-    )
-    for unsupported in (trigger, plan, item("BTC-OPT", order_id="1")):
+    for unsupported in (trigger, item("BTC-OPT", order_id="1")):  # spot trigger: ccxt's spot plan endpoints
         dialect = BitgetDialect()
         assert dialect.routes(dialect.group_of(unsupported)) == ()
+    # Futures plan orders: tests/exchanges/test_bitget_plan_dialect.py.
     # A UTA account (ccxt options['uta'], known once ccxt has probed it): v3 routes, never v2.
     options: dict[str, Any] = {"uta": False}
     dialect = BitgetDialect(lambda: bool(options.get("uta")))

@@ -20,6 +20,9 @@ project's exchange facts §2.3-2.7, and ccxt 4.5.90 ``bitget.py``):
 - **Rate limits**: 10 requests per second per UID, per endpoint; a request costs 1 whatever the
   number of orders in it.
 
+- **Futures trigger and TP/SL orders** (a request's ``planType``, or ccxt's ``trigger``):
+  ``POST /api/v2/mix/order/cancel-plan-order``, listed by ``orders-plan-pending``
+  (:mod:`batchcancel.exchanges.bitget_plan`).
 - **Reading back**: one order by id (spot ``orderInfo``, futures ``detail``) before giving up on
   it; every open order of the account (spot ``unfilled-orders``, futures ``orders-pending`` per
   product type, paged with ``idLessThan``) for verify mode.
@@ -53,6 +56,7 @@ from batchcancel.engine import (
 from batchcancel.engine.classify import code_in_message, describe
 from batchcancel.engine.reading import OpenPage, OrderState
 from batchcancel.exchanges import bitget_listing as listing
+from batchcancel.exchanges import bitget_plan as plan
 from batchcancel.exchanges import bitget_uta_kill as uta_kill
 from batchcancel.exchanges.bitget_api import (
     BATCH_MAX,
@@ -119,7 +123,7 @@ __all__ = [
     "item_verdict",
 ]
 
-BitgetGroup = SpotGroup | MixGroup | UtaGroup | Unsupported
+BitgetGroup = SpotGroup | MixGroup | plan.MixPlanGroup | UtaGroup | Unsupported
 """What Bitget orders that may share a request have in common (or why none can carry them)."""
 
 
@@ -151,6 +155,7 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
         }
         budgets.update({key: Budget(limit, 1.0) for key, limit in READ_LIMITS.items()})
         budgets.update({key: Budget(limit, 1.0) for key, limit in KILL_LIMITS.items()})
+        budgets.update({key: Budget(limit, 1.0) for key, limit in plan.PLAN_LIMITS.items()})
         if self._uta() is not False:
             budgets.update(self._v3.budgets(settings))
         return budgets
@@ -178,15 +183,15 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
                 return Unsupported(f"spot params {sorted(params)} need ccxt's cancel_order")
             return SpotGroup(field)
         if market.get("swap") or market.get("future"):
-            extra = set(params) - MIX_PARAMS
+            plan_type = plan.plan_type_of(params)
+            extra = set(params) - MIX_PARAMS - (plan.PLAN_PARAMS if plan_type else set())
             if extra:
                 return Unsupported(f"futures params {sorted(extra)} need ccxt's cancel_order")
-            return MixGroup(
-                symbol=item.market_id,
-                product_type=str(params.get("productType") or product_type(market)),
-                margin_coin=str(params.get("marginCoin") or market.get("settleId") or market.get("settle")),
-                id_field=field,
-            )
+            kind = str(params.get("productType") or product_type(market))
+            coin = str(params.get("marginCoin") or market.get("settleId") or market.get("settle"))
+            if plan_type:  # a trigger or TP/SL order: cancel-plan-order
+                return plan.MixPlanGroup(item.market_id, kind, coin, plan_type, field)
+            return MixGroup(symbol=item.market_id, product_type=kind, margin_coin=coin, id_field=field)
         return Unsupported(f"{market.get('type')} markets have no v2 batch cancel")
 
     def unserved_reason(self, group: BitgetGroup) -> str:
@@ -199,6 +204,8 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
             return (SPOT_BATCH, SPOT_SINGLE)
         if isinstance(group, MixGroup):
             return (MIX_BATCH, MIX_SINGLE)
+        if isinstance(group, plan.MixPlanGroup):
+            return (plan.CANCEL_PLAN_ROUTE,)
         return ()
 
     # -- requests ------------------------------------------------------------------------------
@@ -227,6 +234,9 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
             (item,) = items
             params[field] = id_value(item.request, field)
             return Call(MIX_CANCEL, (params,), tuple(items), group=group)
+        if isinstance(group, plan.MixPlanGroup):
+            params = plan.build_cancel(group, [id_value(i.request, group.id_field) for i in items])
+            return Call(plan.CANCEL_PLAN, (params,), tuple(items), group=group)
         raise ValueError(f"no Bitget v2 route for {group!r}")
 
     # -- answers -------------------------------------------------------------------------------
@@ -248,7 +258,7 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
     def _read_batch(self, call: Call, data: Mapping[str, Any]) -> list[Verdict]:
         if "successList" not in data and "failureList" not in data:
             raise MalformedResponse("batch answer has neither successList nor failureList")
-        if not isinstance(call.group, (SpotGroup, MixGroup)):
+        if not isinstance(call.group, (SpotGroup, MixGroup, plan.MixPlanGroup)):
             raise MalformedResponse("a batch call built without its group")  # a bug of build()
         field = call.group.id_field
         successes = _ids(data.get("successList"), "successList", field)
@@ -301,7 +311,7 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
             params = {"symbol": group.symbol, "productType": group.product_type}
             params[field] = id_value(item.request, field)
             return Call(MIX_ORDER_DETAIL, (params,), (item,), route=MIX_STATE_ROUTE)
-        return None  # orders only ccxt can reach: ccxt's fetch_order reads them
+        return None  # ccxt's fetch_order reads what only ccxt reaches; no read by id knows plan orders
 
     def read_state(self, call: Call, response: Any) -> OrderState:
         if call.method in UTA_METHODS:
@@ -334,16 +344,25 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
 
     def list_scopes(self, markets: Mapping[str, Any]) -> Sequence[Hashable]:
         uta = self._uta()  # undecided: neither API is listed (bitget_uta_kill.after_decision)
-        return () if uta is None else uta_kill.list_scopes(markets) if uta else listing.scopes(markets)
+        if uta is None:
+            return ()
+        if uta:
+            return uta_kill.list_scopes(markets)
+        # Classic: ordinary orders, then each product type's trigger, trailing and TP/SL orders.
+        return [*listing.scopes(markets), *plan.list_scopes(markets)]
 
     def build_list(self, scope: Hashable, cursor: str | None) -> Call:
         if isinstance(scope, uta_kill.UtaListing):
             return uta_kill.build_list(scope, cursor)
+        if isinstance(scope, plan.PlanList):
+            return plan.build_list(scope, cursor)
         return listing.build(str(scope), cursor)
 
     def read_list(self, call: Call, response: Any) -> OpenPage:
         if call.method == UTA_OPEN_ORDERS:
             return uta_kill.read_list(call, response)
+        if call.method == plan.PLAN_PENDING:
+            return plan.read_list(call, response)
         return listing.read(call, response)
 
     def countdown_unsupported_reason(self) -> str:

@@ -16,6 +16,10 @@
   orders than a batch holds: smaller symbols are pooled into the batch round (50 orders a request
   across symbols, answers naming each order, 10 a second), which costs fewer requests.
 
+Futures trigger and TP/SL orders are none of these endpoints' business: ``cancel-plan-order``
+cancels them, one request per product type and planType present
+(:mod:`~batchcancel.exchanges.bitget_plan`).
+
 UTA accounts (v3) have endpoints of their own: none of this applies to them.
 """
 
@@ -29,9 +33,9 @@ import attrs
 
 from batchcancel.engine import Call, MalformedResponse, Route, success_body
 from batchcancel.engine.reading import CancelAllAnswer, HistoryPage, OpenOrder
+from batchcancel.exchanges import bitget_plan as plan
 from batchcancel.exchanges.bitget_api import (
     BATCH_MAX,
-    CLIENT_OID,
     MIX_BATCH_BUDGET,
     MIX_BATCH_CANCEL,
     OK_CODE,
@@ -103,7 +107,9 @@ class BitgetCancelAll:
             return ()
         scopes: set[MixCancelAll] = set()
         spot: Counter[SpotCancelSymbol] = Counter()
-        for _, market in orders:
+        for order, market in orders:
+            if plan.plan_type_of(dict(order.params)) is not None:
+                continue  # cancel-plan-order's (below)
             if market.get("spot"):  # no wider spot scope than a symbol
                 spot[SpotCancelSymbol(str(market["id"]))] += 1
                 continue
@@ -120,17 +126,22 @@ class BitgetCancelAll:
         # page, and batches pool such symbols 50 orders a request (named answers, 10/s, not 5/s):
         # they are left to the batch round.
         big = [scope for scope, count in spot.items() if count >= SPOT_CANCEL_SYMBOL_FROM]
-        return [*mix, *sorted(big, key=lambda s: s.symbol)]
+        plans = plan.cancel_all_scopes(orders, whole_account)
+        return [*mix, *plans, *sorted(big, key=lambda s: s.symbol)]
 
     def cancel_all_route(self, scope: Hashable) -> Route:
         if isinstance(scope, SpotCancelSymbol):
             return SPOT_CANCEL_SYMBOL_ROUTE
+        if isinstance(scope, plan.MixCancelPlan):
+            return plan.CANCEL_PLAN_ALL_ROUTE
         assert isinstance(scope, MixCancelAll)
         return CANCEL_ALL_ROUTE if scope.symbol is None else CANCEL_SYMBOL_ROUTE
 
     def build_cancel_all(self, scope: Hashable) -> Call:
         if isinstance(scope, SpotCancelSymbol):
             return Call(SPOT_CANCEL_SYMBOL, ({"symbol": scope.symbol},), via=f"{self.name}:cancel-symbol")
+        if isinstance(scope, plan.MixCancelPlan):
+            return plan.build_cancel_all(scope)
         assert isinstance(scope, MixCancelAll)
         if scope.symbol is not None:
             params = {"symbol": scope.symbol, "productType": scope.product_type}
@@ -147,17 +158,7 @@ class BitgetCancelAll:
             if not isinstance(data, Mapping) or _text(data.get("symbol")) != scope.symbol:
                 raise MalformedResponse(f"a cancel-symbol-order answer that does not name {scope.symbol}")
             return CancelAllAnswer()
-        if not isinstance(data, Mapping):
-            raise MalformedResponse("a cancel-all answer without a data object")
-        successes = data.get("successList")
-        if not isinstance(successes, list):
-            raise MalformedResponse("a cancel-all answer without successList")
-        if not all(isinstance(entry, Mapping) for entry in successes):
-            raise MalformedResponse("a successList entry that is not an object")
-        try:
-            return CancelAllAnswer.of((_text(e.get(ORDER_ID)), _text(e.get(CLIENT_OID))) for e in successes)
-        except ValueError:
-            raise MalformedResponse("a successList entry naming no order") from None
+        return plan.named(data)
 
     # -- spot order history: what became of orders cancel-symbol-order took without naming ---
 

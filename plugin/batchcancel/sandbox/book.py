@@ -165,6 +165,14 @@ class OrderBook:
     def get(self, order_id: str) -> SandboxOrder | None:
         return self._orders.get(order_id)
 
+    def find(self, order_id: str | None, client_order_id: str | None) -> SandboxOrder | None:
+        """The order named by ``order_id`` (which wins) or ``client_order_id``, if any."""
+        with self._lock:
+            if order_id:
+                return self._orders.get(order_id)
+            found = self._by_client.get(client_order_id) if client_order_id else None
+            return self._orders.get(found) if found else None
+
     def cancel(
         self,
         category: str,

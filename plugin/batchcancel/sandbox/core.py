@@ -227,8 +227,8 @@ class Sandbox:
     ) -> list[SandboxOrder]:
         """Open ``counts[symbol]`` resting orders per unified symbol, server-side, in one go.
 
-        ``order_filter`` (Bybit spot only) makes them conditional: "StopOrder" or "tpslOrder".
-        """
+        ``order_filter``: Bybit spot "StopOrder" / "tpslOrder", Bitget futures a plan ``planType``
+        ("normal_plan", "pos_loss"...), OKX an algo ``ordType`` (docs/sandbox.md)."""
         catalog = self._catalog(exchange)
         plan = [(catalog.by_symbol(symbol), int(count)) for symbol, count in counts.items()]
         filter_of = self._spec(exchange).seed_order_filter(order_filter, [market for market, _ in plan])

@@ -15,6 +15,7 @@ import attrs
 
 from ..exchange import ExchangeSpec
 from .catalog import default_markets
+from .plan_orders import seed_order_filter
 from .rules import EXCHANGE_ID, base_limit
 from .server import BitgetServer, BitgetUtaServer
 from .uta_rules import base_limit as uta_base_limit
@@ -29,6 +30,7 @@ EXCHANGE = ExchangeSpec(
     # ccxt options that keep start-up to the calls the sandbox serves (facts §2.6).
     lean_options={"uta": False, "fetchMarkets": {"types": ["spot", "swap"]}},
     needs_password=True,
+    seed_order_filter=seed_order_filter,  # futures plan orders: order_filter="normal_plan", "pos_loss"...
 )
 
 UTA_EXCHANGE = attrs.evolve(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..book import FILLED, OPEN, DuplicateClientOrderId, OrderSpec, SandboxOrder
+from ..book import FILLED, OPEN, BookCancel, DuplicateClientOrderId, Miss, OrderBook, OrderSpec, SandboxOrder
 from ..markets import Market
 from ..wire import RequestContext, int_param, is_positive_number
 from . import shapes
+from .plan_orders import is_plan
 from .rules import (
     BATCH_MAX,
     MIX_NOT_FOUND,
@@ -51,7 +52,8 @@ def spot_place(bitget: BitgetVenue, call: RequestContext) -> Any:
 
 def _open_orders(bitget: BitgetVenue, call: RequestContext, category: str, symbol: Any) -> list[SandboxOrder]:
     """Open orders newest first, after the ``idLessThan`` cursor, at most ``limit`` (≤ 100)."""
-    return _newest_first(bitget, call, lambda o: o.is_open and o.category == category, symbol)
+    wanted = lambda o: o.is_open and o.category == category and not is_plan(o)  # noqa: E731
+    return _newest_first(bitget, call, wanted, symbol)
 
 
 def _newest_first(
@@ -110,6 +112,9 @@ def _cancel_one(bitget: BitgetVenue, call: RequestContext, category: str, not_fo
         raise BitgetError(
             PARAM_ERROR, "Parameter verification failed: symbol and orderId or clientOid are required"
         )
+    if _plan_order(bitget, call, order_id, client_id):
+        call.item_codes = (not_found[0],)
+        raise BitgetError(*not_found)
     outcome = bitget.book(call).cancel(
         category,
         str(params["symbol"]),
@@ -123,6 +128,24 @@ def _cancel_one(bitget: BitgetVenue, call: RequestContext, category: str, not_fo
         raise BitgetError(*not_found)
     call.item_codes = (OK_CODE,)
     return {"orderId": outcome.order.order_id, "clientOid": outcome.order.client_order_id}
+
+
+def _plan_order(bitget: BitgetVenue, call: RequestContext, order_id: str, client_id: str) -> bool:
+    """A trigger / TP/SL order named to an ordinary cancel: Bitget's ordinary endpoints do not
+    know it (it is not an order until it triggers), so they answer "does not exist"."""
+    order = bitget.book(call).find(order_id, client_id)
+    return order is not None and is_plan(order)
+
+
+def _plain_cancel(
+    book: OrderBook, category: str, symbol: str, *, order_id: str, client_order_id: str, now_ms: int
+) -> BookCancel:
+    order = book.find(order_id, client_order_id)
+    if order is not None and is_plan(order):
+        return BookCancel(None, Miss.UNKNOWN)
+    return book.cancel(
+        category, symbol, order_id=order_id, client_order_id=client_order_id, order_filter=None, now_ms=now_ms
+    )
 
 
 def spot_cancel(bitget: BitgetVenue, call: RequestContext) -> Any:
@@ -155,12 +178,12 @@ def _cancel_many(
     successes, failures = [], []
     for item in items:
         order_id, client_id = str(item.get("orderId") or ""), str(item.get("clientOid") or "")
-        outcome = book.cancel(
+        outcome = _plain_cancel(
+            book,
             category,
             symbol_of(item),
             order_id=order_id,
             client_order_id=client_id,
-            order_filter=None,
             now_ms=now,
         )
         if outcome.ok and outcome.order is not None:
@@ -249,7 +272,9 @@ def _cancel_open(
     bitget: BitgetVenue, call: RequestContext, category: str, wanted: Callable[[SandboxOrder], bool]
 ) -> Any:
     book, now = bitget.book(call), bitget.ctx.clock.now_ms()
-    found = book.orders(lambda order: order.is_open and order.category == category and wanted(order))
+    found = book.orders(
+        lambda order: order.is_open and order.category == category and not is_plan(order) and wanted(order)
+    )
     cancelled = book.mark([order.order_id for order in found], "canceled", now)
     successes = [{"orderId": o.order_id, "clientOid": o.client_order_id} for o in cancelled]
     call.items = len(successes)

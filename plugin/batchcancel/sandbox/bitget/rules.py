@@ -45,6 +45,13 @@ MIX_DETAIL, MIX_FILLS = "/api/v2/mix/order/detail", "/api/v2/mix/order/fills"
 MIX_CANCEL_ALL = "/api/v2/mix/order/cancel-all-orders"
 SPOT_CANCEL_SYMBOL = "/api/v2/spot/trade/cancel-symbol-order"
 SPOT_HISTORY = "/api/v2/spot/trade/history-orders"
+# Futures trigger (plan) and TP/SL orders (plan_orders.py).
+MIX_PLACE_PLAN, MIX_PLACE_TPSL, MIX_PLAN_PENDING, MIX_CANCEL_PLAN = (
+    "/api/v2/mix/order/place-plan-order",
+    "/api/v2/mix/order/place-tpsl-order",
+    "/api/v2/mix/order/orders-plan-pending",
+    "/api/v2/mix/order/cancel-plan-order",
+)
 
 # Requests per UID and second, per endpoint (Bitget documents 10/s for the cancel endpoints).
 PRIVATE_LIMITS = {
@@ -60,6 +67,11 @@ PRIVATE_LIMITS = {
     SPOT_CANCEL_SYMBOL: 5,  # Bitget's page: "Frequency limit: 5 times/1s (UID)"
     SPOT_HISTORY: 20,  # Bitget's page: "Frequency limit: 20 times/1s (UID)"
     UTA_PROBE: 10,
+    # Futures trigger and TP/SL orders (plan_orders.py): "10 times/s (UID)" on each page.
+    MIX_PLACE_PLAN: 10,
+    MIX_PLACE_TPSL: 10,
+    MIX_PLAN_PENDING: 10,
+    MIX_CANCEL_PLAN: 10,
     # The host endpoints, as Bitget's pages list them.
     SPOT_ASSETS: 10,
     SPOT_ORDER_INFO: 20,

@@ -14,7 +14,7 @@ from ..accounts import Account
 from ..faults import HTTP_500, MAINTENANCE, RATE_LIMIT
 from ..signing import same_signature, signed_query
 from ..wire import ExchangeContext, HttpRequest, Reply, RequestContext, parse_json_array, parse_json_object
-from . import host, orders, shapes, uta_orders
+from . import host, orders, plan_orders, shapes, uta_orders
 from .rules import (
     EXCHANGE_ID,
     MIX_BATCH,
@@ -80,6 +80,7 @@ class BitgetServer:
             ("POST", MIX_CANCEL_ALL): (orders.mix_cancel_all, True),
             ("POST", SPOT_CANCEL_SYMBOL): (orders.spot_cancel_symbol, True),
             ("GET", SPOT_HISTORY): (orders.spot_history, True),
+            **plan_orders.ROUTES,  # futures trigger and TP/SL orders
             **host.ROUTES,  # what a trading host reads besides orders: market data, positions, fills
         }
 
