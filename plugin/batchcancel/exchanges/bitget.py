@@ -97,7 +97,7 @@ from batchcancel.exchanges.bitget_api import (
 from batchcancel.exchanges.bitget_kill import KILL_LIMITS
 from batchcancel.exchanges.bitget_listing import SPOT_SCOPE
 from batchcancel.exchanges.bitget_uta import BitgetUtaDialect
-from batchcancel.exchanges.bitget_uta_api import UTA_METHODS, UTA_OPEN_ORDERS, UtaGroup
+from batchcancel.exchanges.bitget_uta_api import UTA_METHODS, UTA_OPEN_ORDERS, UtaGroup, account_is_uta
 from batchcancel.exchanges.bitget_uta_kill import BitgetUtaCancelAll
 from batchcancel.markers import hookimpl
 from batchcancel.model import CancelReport, CancelRequest
@@ -396,17 +396,6 @@ def _ids(value: Any, name: str, field: str) -> set[str]:
 
 def serves(exchange: Any) -> bool:
     return getattr(exchange, "id", None) == EXCHANGE_ID
-
-
-def account_is_uta(exchange: Any) -> bool | None:
-    """Whether ccxt treats the account as UTA: its ``uta`` option, None while its probe has not run.
-
-    A ccxt without the probe (``handle_uta_and_params``, added after 4.5.59) never asks and sends
-    v2 for every account unless told ``uta``: for it, an unset option means classic."""
-    uta = exchange.options.get("uta")
-    if uta is None and not callable(getattr(exchange, "handle_uta_and_params", None)):
-        return False
-    return None if uta is None else bool(uta)
 
 
 @hookimpl

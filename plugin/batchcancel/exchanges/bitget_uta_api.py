@@ -105,3 +105,14 @@ def category_of(market: Mapping[str, Any]) -> str | None:
         category = product_type(market)
         return category if category in CATEGORIES else None
     return None
+
+
+def account_is_uta(exchange: Any) -> bool | None:
+    """Whether ccxt treats the account as UTA: its ``uta`` option, None while its probe has not run.
+
+    A ccxt without the probe (``handle_uta_and_params``, added after 4.5.59) never asks and sends
+    v2 for every account unless told ``uta``: for it, an unset option means classic."""
+    uta = exchange.options.get("uta")
+    if uta is None and not callable(getattr(exchange, "handle_uta_and_params", None)):
+        return False
+    return None if uta is None else bool(uta)
