@@ -12,6 +12,9 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import ccxt
+import pytest
+
 from batchcancel import CancelReport, CancelRequest, Settings, Status, cancel_orders, cancel_orders_async
 from batchcancel.engine import Budget, BudgetObservation, Call, CancelJob, Dialect, Route, Verdict, WorkItem
 from batchcancel.engine.ccxt_single import CcxtSingleCancel
@@ -249,3 +252,10 @@ def recipe_commands() -> list[str]:
     block = re.search(r"```console\n(.*?)```", section, re.S)
     assert block is not None, "docs/hosts/freqtrade.md: no console block under 'Try it on the sandbox'"
     return [line[2:] for line in block.group(1).splitlines() if line.startswith("$ ")]
+
+
+needs_uta_probe = pytest.mark.skipif(
+    not hasattr(ccxt.bitget, "handle_uta_and_params"),
+    reason="this ccxt has no UTA probe (added after 4.5.59): it only knows UTA when told",
+)
+"""For tests of ccxt's own detection of a Bitget UTA account."""

@@ -11,11 +11,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-import ccxt
 import pytest
 
 from batchcancel import CancelReport, CancelRequest, Settings, Status
-from tests.helpers import run_cancel
+from tests.helpers import needs_uta_probe, run_cancel
 
 BATCH = "/api/v3/trade/cancel-batch"
 SINGLE = "/api/v3/trade/cancel-order"
@@ -44,12 +43,6 @@ def spread(names: list[str], n: int) -> dict[str, int]:
 
 def by_order_id(orders) -> list[CancelRequest]:
     return [CancelRequest(o.symbol, order_id=o.order_id) for o in orders]
-
-
-needs_uta_probe = pytest.mark.skipif(
-    not hasattr(ccxt.bitget, "handle_uta_and_params"),
-    reason="this ccxt has no UTA probe (added after 4.5.59): it only knows UTA when told",
-)
 
 
 @pytest.fixture

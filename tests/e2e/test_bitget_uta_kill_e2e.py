@@ -16,6 +16,7 @@ import pytest
 
 from batchcancel import CancelReport, Settings, Status, cancel_all_orders, cancel_all_orders_async
 from batchcancel.kill_api import list_open_orders
+from tests.helpers import needs_uta_probe
 
 BOOK = {"BTC/USDT": 120, "ETH/USDT": 60, "BTC/USDT:USDT": 150, "ETH/USDT:USDT": 40, "BTC/USD:BTC": 40}
 LISTING = "/api/v3/trade/unfilled-orders"
@@ -120,6 +121,7 @@ def test_symbols_scope_the_kill_switch_to_one_cancel_per_symbol(sandbox, mode):
     assert len(cancels) == 2 and set(served(sandbox)) == {CANCEL_ALL, LISTING}
 
 
+@needs_uta_probe
 def test_an_account_ccxt_has_not_probed_is_probed_by_loading_the_markets(sandbox, mode):
     # options['uta'] unset and markets not loaded: the call loads them, ccxt's probe says UTA.
     before = sandbox.seed_orders("bitget", {"BTC/USDT": 3, "BTC/USDT:USDT": 2})
@@ -129,6 +131,7 @@ def test_an_account_ccxt_has_not_probed_is_probed_by_loading_the_markets(sandbox
     assert served(sandbox)[CANCEL_ALL] == 2
 
 
+@needs_uta_probe
 def test_markets_loaded_before_the_keys_let_ccxt_probe_first(sandbox, mode):
     # Without keys ccxt's load_markets cannot probe; the kill switch lets ccxt probe once, then
     # speaks v3, instead of guessing (or sending v2 to a UTA account).

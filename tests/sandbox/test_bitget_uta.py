@@ -11,6 +11,7 @@ import ccxt
 import pytest
 
 from batchcancel.sandbox import Sandbox
+from tests.helpers import needs_uta_probe
 from tests.sandbox.sandbox_http import RawClient
 
 BATCH = "/api/v3/trade/cancel-batch"
@@ -53,6 +54,7 @@ def test_the_settings_probe_follows_the_mode(raw, sandbox_server):
         classic.close()
 
 
+@needs_uta_probe
 def test_ccxt_loads_the_v3_instruments_of_every_category(uta_sandbox):
     ex = uta_sandbox.client("bitget", enableRateLimit=False, options={"uta": None})  # ccxt's own probe
     ex.load_markets()

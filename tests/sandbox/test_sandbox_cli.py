@@ -16,6 +16,7 @@ import ccxt
 import pytest
 
 from batchcancel.sandbox import LEAN_OPTIONS
+from tests.helpers import needs_uta_probe
 
 COMMAND = [sys.executable, "-m", "batchcancel", "sandbox"]
 
@@ -108,6 +109,7 @@ def test_verbose_bitget_lines_carry_the_budget_too():
     assert line.split()[3:5] == ["200", "code=00000"] and line.split()[-1] == "budget_left=19"
 
 
+@needs_uta_probe
 def test_bitget_uta_serves_v3_and_ccxt_finds_the_account_by_itself():
     with running("-v", "--bitget-uta") as (process, info):
         assert info["bitget_account"] == "uta" and info["exchanges"] == [

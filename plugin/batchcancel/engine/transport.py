@@ -144,9 +144,11 @@ def send(exchange: Any, call: Call) -> Any:
 
 
 def _notes_authentication(cls: type, found: Endpoint) -> bool:
-    """ccxt's Binance ``request`` notes a private call that answered (``api[0] == 'private'``)."""
+    """ccxt's Binance ``request`` notes a private call that answered: ``api[0] == 'private'`` (an
+    api list, recent ccxt) or ``api == 'private'`` (an api string, ccxt 4.5.59)."""
     api = found.api
-    return _defined_in(cls, "request", _BINANCE_MODULES) and bool(api) and api[0] == "private"
+    private = api == "private" or (isinstance(api, (list, tuple)) and api[:1] in (["private"], ("private",)))
+    return private and _defined_in(cls, "request", _BINANCE_MODULES)
 
 
 async def _noted_after(exchange: Any, answer: Awaitable[Any]) -> Any:
