@@ -88,3 +88,20 @@ def test_the_suite_runs_each_workload_with_the_limiter_on_and_off_and_tables_the
     assert {(row["workload"], row["ccxt_limiter"]) for row in json.loads(path.read_text())} == {
         ("tiny", "on"), ("tiny", "off"),
     }  # fmt: skip
+
+
+def test_the_suite_alternates_the_limiter_run_by_run_and_takes_the_median_of_each_side():
+    import io
+
+    from batchcancel.bench.report import Progress
+    from batchcancel.bench.suite import Case, run_suite
+
+    stream = io.StringIO()
+    cases = (Case("tiny", ("bitget",), 6, 2, 0.5, latency_ms=0),)
+    results = run_suite(cases, repeats=3, progress=Progress(stream))
+    order = [line.split(", ")[1:] for line in stream.getvalue().splitlines() if line.startswith("suite:")]
+    assert order == [
+        [f"ccxt's limiter {side}", f"run {repeat}/3"] for repeat in (1, 2, 3) for side in ("on", "off")
+    ]
+    assert len(results) == 4  # sync and async, limiter on and off: one median row each
+    assert all(r.row.unaccounted == 0 and r.row.requests == 2 for r in results)

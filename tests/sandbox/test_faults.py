@@ -169,6 +169,26 @@ def test_latency_past_the_client_timeout(sandbox: Sandbox) -> None:
     assert ex.cancel_order(sandbox.open_orders("bybit")[0].order_id, "BTC/USDT")
 
 
+def test_latency_is_a_round_trip_the_request_applied_halfway(sandbox: Sandbox, raw: RawClient) -> None:
+    """Half the latency on the way there, the exchange's work, the rest on the way back: the
+    order is cancelled before its answer arrives, and the answer takes the whole latency."""
+    import threading
+    import time
+
+    order = sandbox.seed_orders("bybit", {"BTC/USDT": 1})[0]
+    sandbox.set_latency(800, path=BYBIT_CANCEL)
+    answered: list[float] = []
+    sent = time.monotonic()
+    worker = threading.Thread(target=lambda: (_cancel(raw, order), answered.append(time.monotonic())))
+    worker.start()
+    wait_until(lambda: _status(sandbox, order) == "canceled")
+    applied = time.monotonic() - sent
+    assert applied < 0.8 and not answered  # applied at about 400 ms, answered at 800 ms at the soonest
+    worker.join(timeout=10)
+    assert answered and answered[0] - sent >= 0.8
+    assert sandbox.log[-1].finished - sandbox.log[-1].started >= 0.8
+
+
 def test_unknown_fault_is_refused(sandbox: Sandbox) -> None:
     with pytest.raises(ValueError, match="unknown fault"):
         sandbox.inject(BYBIT_CANCEL, "gremlins")

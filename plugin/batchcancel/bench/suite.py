@@ -1,10 +1,10 @@
 """``batchcancel bench --suite``: every workload of docs/performance.md's targets, limiter on and off.
 
 Each workload runs batchcancel's two methods (sync, async) on clients with ccxt's limiter on
-(ccxt's default) and again with it off, the median of ``repeats`` runs each, and the suite prints
-one Markdown table: per workload and method, the bound, wall time and efficiency with the limiter
-on, the wall time with it off, and their ratio. Its JSON keeps every row with its workload and
-limiter, for the docs page to be regenerated from.
+(ccxt's default) and with it off, the runs alternating, the median of ``repeats`` runs each, and
+the suite prints one Markdown table: per workload and method, the bound, wall time and efficiency
+with the limiter on, the wall time with it off, and their ratio. Its JSON keeps every row with
+its workload and limiter, for the docs page to be regenerated from.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from batchcancel.bench.methods import BATCHCANCEL_ASYNC, BATCHCANCEL_SYNC
-from batchcancel.bench.report import Progress, Row
+from batchcancel.bench.report import Progress, Row, make_row
 from batchcancel.bench.runner import BenchConfig, run_bench
 
 METHODS = (BATCHCANCEL_SYNC, BATCHCANCEL_ASYNC)
@@ -78,19 +78,40 @@ class SuiteRow:
 def run_suite(
     cases: Sequence[Case] = CASES, *, repeats: int = 3, seed: int = 0, progress: Progress | None = None
 ) -> list[SuiteRow]:
+    """Each case's runs alternate the limiter on and off (on, off, on, off...), so a change of the
+    machine's load during a case weighs on both sides of the on / off ratio alike."""
     progress = progress or Progress(quiet=True)
     results: list[SuiteRow] = []
     for case in cases:
+        runs: dict[tuple[bool, str, str], list[Row]] = {}
+        for repeat in range(repeats):
+            for limiter in (True, False):
+                progress.line(
+                    f"suite: {case.name}, ccxt's limiter {'on' if limiter else 'off'}, "
+                    f"run {repeat + 1}/{repeats}"
+                )
+                config = BenchConfig(
+                    exchanges=case.exchanges, orders=case.orders, symbols=case.symbols,
+                    categories=dict(case.categories), latency_ms=case.latency_ms,
+                    budget_scale=case.budget_scale, repeats=1, seed=seed, methods=METHODS,
+                    filled=case.filled, ccxt_limiter=limiter,
+                )  # fmt: skip
+                for row in run_bench(config, progress):
+                    runs.setdefault((limiter, row.method, row.exchange), []).append(row)
         for limiter in (True, False):
-            progress.line(f"suite: {case.name}, ccxt's limiter {'on' if limiter else 'off'}")
-            config = BenchConfig(
-                exchanges=case.exchanges, orders=case.orders, symbols=case.symbols,
-                categories=dict(case.categories), latency_ms=case.latency_ms,
-                budget_scale=case.budget_scale, repeats=repeats, seed=seed, methods=METHODS,
-                filled=case.filled, ccxt_limiter=limiter,
-            )  # fmt: skip
-            results.extend(SuiteRow(case.name, limiter, row) for row in run_bench(config, progress))
+            for (on, _, _), rows in runs.items():
+                if on == limiter:
+                    results.append(SuiteRow(case.name, limiter, _median_row(rows)))
     return results
+
+
+def _median_row(rows: Sequence[Row]) -> Row:
+    """One row out of single runs, as ``run_bench`` makes it out of its repeats."""
+    first = rows[0]
+    return make_row(
+        first.method, first.exchange, first.orders, [r.wall_s for r in rows],
+        [r.requests for r in rows], [r.unaccounted for r in rows], first.bound_s,
+    )  # fmt: skip
 
 
 def suite_json(results: Sequence[SuiteRow]) -> str:

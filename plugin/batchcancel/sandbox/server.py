@@ -93,7 +93,8 @@ class Router:
         exchange = self.server_for(request.path)
         delay = self.latency.delay_s(request.path)
         if delay:
-            self.stopping.wait(delay)
+            # The way there: half the round trip before the exchange applies the request.
+            self.stopping.wait(delay / 2)
         fault = self.faults.take(request.path)
         if fault is not None and fault.kind in BATCH_ONLY_FAULTS and not exchange.is_batch(request.path):
             fault = None  # drop_item / extra_item only mean something for a batch response
@@ -111,6 +112,12 @@ class Router:
             logger.exception("sandbox failed on %s %s", request.method, request.path)
             reply = exchange.internal_error(request)
             body = reply.body()
+        if delay:
+            # The way back: the answer leaves a whole round trip after the request arrived. The
+            # handling happens inside it, as a real exchange's own time is inside its measured
+            # round trip; requests handled one after the other here (one GIL) are handled side
+            # by side there.
+            self.stopping.wait(max(started + delay - time.time(), 0.0))
         if fault is not None and fault.kind == TIMEOUT_APPLIED:
             self.stopping.wait(fault.hold_s)
         # Logged before the bytes leave: whoever has seen the response finds it in the log.
