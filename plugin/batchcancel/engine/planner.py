@@ -60,7 +60,10 @@ class Planner:
             return
         dialect = self.dialect_for(state)
         key = QueueKey(state.fallback, dialect.group_of(state.item), state.isolate)
-        self.queues.setdefault(key, deque()).append(state)
+        queue = self.queues.get(key)
+        if queue is None:  # not setdefault: that would make a deque per order enqueued
+            queue = self.queues[key] = deque()
+        queue.append(state)
 
     def release_waiting(self, now: float) -> None:
         while self.waiting and self.waiting[0][0] <= now:

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-
-import attrs
+from typing import NamedTuple
 
 from batchcancel.engine.dialect import WorkItem
 from batchcancel.model import CancelOutcome
 
 
-@attrs.frozen
-class QueueKey:
+class QueueKey(NamedTuple):
+    """Which planner queue an order waits in.
+
+    A NamedTuple rather than an attrs class: one is made and hashed for every order enqueued,
+    and a tuple's hashing and comparison in C are about twice as fast (1,000-order calls)."""
+
     fallback: bool
+    """Handed to the ccxt single-cancel fallback."""
     group: Hashable
+    """What the dialect's ``group_of`` said (orders of one group may share a request)."""
     isolate: bool
+    """Sent one per request, to find which order a refused batch stumbled on."""
 
 
 class ItemState:
