@@ -39,8 +39,15 @@ class OutcomeSink:
         """The requests of the call, as validated (outcomes are delivered per position)."""
         self._given = tuple(given)
         self._positions: dict[int, list[int]] = {}
+        if self._callback is None:
+            return  # nothing is delivered: no map to build (before the call's first request)
         for position, request in enumerate(self._given):
             self._positions.setdefault(id(request), []).append(position)
+
+    @property
+    def listening(self) -> bool:
+        """Whether there is a callback to deliver to."""
+        return self._callback is not None
 
     def deliver(self, request: CancelRequest, outcome: CancelOutcome) -> None:
         """Tell the callback about ``outcome`` for every not yet told position of ``request``."""
@@ -91,14 +98,16 @@ class Ledger:
         self._given = tuple(given)
         self._distinct = distinct
         self.redact = redact
-        self._sink = sink
+        # Without a callback there is nobody to tell: tell() then does nothing (and costs nothing
+        # per order).
+        self._sink = sink if sink is not None and sink.listening else None
         self._final: dict[int, CancelOutcome] = {}
         self._told: set[int] = set()
         # Duplicates of an order given as other request objects, by key: told with it. Built once
         # (a scan of every request per outcome made a 1,000-order call quadratic).
         self._twins: dict[int, list[CancelRequest]] = {}
         for request, position in zip(self._given, distinct.positions, strict=True):
-            if request is not distinct.requests[position]:
+            if self._sink is not None and request is not distinct.requests[position]:
                 self._twins.setdefault(position, []).append(request)
 
     def __contains__(self, key: int) -> bool:
@@ -124,13 +133,12 @@ class Ledger:
 
     def tell(self, key: int) -> None:
         """The outcome of ``key`` is final: hand it to the caller's callback now."""
-        if key in self._told or key not in self._final:
+        if self._sink is None or key in self._told or key not in self._final:
             return
         self._told.add(key)
-        if self._sink is not None:
-            self._sink.deliver(self._distinct.requests[key], self._final[key])
-            for request in self._twins.get(key, ()):
-                self._sink.deliver(request, self._final[key])
+        self._sink.deliver(self._distinct.requests[key], self._final[key])
+        for request in self._twins.get(key, ()):
+            self._sink.deliver(request, self._final[key])
 
     def items(self) -> Iterator[tuple[int, CancelOutcome]]:
         return iter(self._final.items())
