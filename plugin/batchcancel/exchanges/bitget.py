@@ -60,6 +60,7 @@ from batchcancel.exchanges import bitget_plan as plan
 from batchcancel.exchanges import bitget_uta_kill as uta_kill
 from batchcancel.exchanges.bitget_api import (
     BATCH_MAX,
+    CANCELED,
     CODES,
     EXCHANGE_ID,
     MIX_BATCH,
@@ -71,7 +72,6 @@ from batchcancel.exchanges.bitget_api import (
     MIX_SINGLE,
     MIX_SINGLE_BUDGET,
     MIX_STATE_ROUTE,
-    OK_CODE,
     ORDER_STATES,
     READ_LIMITS,
     REQUESTS_PER_SECOND,
@@ -252,7 +252,7 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
             field = id_field(item.request)
             if text_of(data.get(field)) != id_value(item.request, field):
                 return [Verdict.missing()]  # "00000" with no id (or another one) cancels nothing we know
-            return [Verdict.canceled(OK_CODE)]
+            return [CANCELED]
         return self._read_batch(call, data)
 
     def _read_batch(self, call: Call, data: Mapping[str, Any]) -> list[Verdict]:
@@ -263,17 +263,17 @@ class BitgetDialect(BitgetUtaCancelAll, Dialect[BitgetGroup]):
         field = call.group.id_field
         successes = _ids(data.get("successList"), "successList", field)
         failures = dict(_entries(data.get("failureList"), "failureList", field))
-        sent = Counter(id_value(item.request, field) for item in call.items)
+        values = [id_value(item.request, field) for item in call.items]
+        sent = Counter(values)
         verdicts = []
-        for item in call.items:
-            value = id_value(item.request, field)
+        for value in values:
             if sent[value] > 1:
                 # The same id twice in one request (e.g. one orderId under two symbols): an
                 # entry cannot say which it answers, so each goes again on its own.
                 verdicts.append(Verdict.isolate(None, f"{field} {value} named twice in one batch"))
             elif value in successes:
                 # Listed as cancelled; a failure entry for the same id refers to a repeat of it.
-                verdicts.append(Verdict.canceled(OK_CODE))
+                verdicts.append(CANCELED)
             elif value in failures:
                 entry = failures[value]
                 code, message = text_of(entry.get("errorCode")), str(entry.get("errorMsg") or "")

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from batchcancel.engine import CodeBook, Route, success_body
+from batchcancel.engine import CodeBook, Route, Verdict, success_body
 from batchcancel.engine.reading import OrderState
 from batchcancel.model import CancelRequest
 
@@ -49,6 +49,9 @@ ORDER_ID = "orderId"
 CLIENT_OID = "clientOid"
 
 OK_CODE = "00000"
+CANCELED = Verdict.canceled(OK_CODE)
+"""An order's cancel accepted: one frozen value shared by every such answer (1,000 of them in a
+large call), not one made per order."""
 
 CODES = CodeBook(
     ok={OK_CODE},

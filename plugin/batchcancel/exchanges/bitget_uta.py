@@ -30,6 +30,7 @@ from batchcancel.engine import Budget, Call, Dialect, MalformedResponse, Route, 
 from batchcancel.engine.classify import code_in_message, describe
 from batchcancel.engine.reading import OrderState
 from batchcancel.exchanges.bitget_api import (
+    CANCELED,
     CLIENT_OID,
     OK_CODE,
     ORDER_ID,
@@ -102,7 +103,7 @@ class BitgetUtaDialect(Dialect[UtaGroupOrNot]):
                 raise MalformedResponse(f"'data' is {type(data).__name__}, not an object")
             if text_of(data.get(_field(item))) != _id(item):
                 return [Verdict.missing()]  # "00000" with no id (or another one) cancels nothing we know
-            return [Verdict.canceled(OK_CODE)]
+            return [CANCELED]
         if not isinstance(data, list) or not all(isinstance(entry, Mapping) for entry in data):
             raise MalformedResponse("cancel-batch 'data' is not a list of objects")
         by_field: dict[str, dict[str, Mapping[str, Any]]] = {ORDER_ID: {}, CLIENT_OID: {}}
@@ -162,7 +163,7 @@ class BitgetUtaDialect(Dialect[UtaGroupOrNot]):
 def entry_verdict(code: str | None, message: str) -> Verdict:
     """What one cancel-batch entry that names its order means for it."""
     if code in (None, OK_CODE) and message.strip().lower() in OK_ENTRY_MESSAGES:
-        return Verdict.canceled(OK_CODE)
+        return CANCELED
     if code is None or code == OK_CODE:
         # A message but no code: an order-missing message means not open; anything else says
         # nothing certain, so the order is sent again and read before it is given up.
