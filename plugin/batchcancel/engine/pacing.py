@@ -137,6 +137,8 @@ class BudgetBook:
         # Units spent by other bots (a shared book) are not listed here: free a window from now.
         times = [now] * free + later[: units - free]
         times += [now + window] * (units - len(times))
+        if blocked <= now:
+            return times  # every time is now or later: no block to raise them to (one per unit)
         return [max(t, blocked) for t in times]
 
     def limit(self, key: str | None) -> float:
