@@ -106,9 +106,10 @@ class Ledger:
         # Duplicates of an order given as other request objects, by key: told with it. Built once
         # (a scan of every request per outcome made a 1,000-order call quadratic).
         self._twins: dict[int, list[CancelRequest]] = {}
-        for request, position in zip(self._given, distinct.positions, strict=True):
-            if self._sink is not None and request is not distinct.requests[position]:
-                self._twins.setdefault(position, []).append(request)
+        if self._sink is not None:
+            for request, position in zip(self._given, distinct.positions, strict=True):
+                if request is not distinct.requests[position]:
+                    self._twins.setdefault(position, []).append(request)
 
     def __contains__(self, key: int) -> bool:
         return key in self._final
