@@ -2,12 +2,12 @@
 # Regenerates every table, plot and JSON file of docs/performance.md in one go.
 #
 #   python -m pip install -e '.[plot]'     # matplotlib, for the plot
-#   bash docs/performance.sh               # from the repository's root; about 40 minutes
+#   bash docs/performance.sh               # from the repository's root; about 45 minutes
 #
 # What it writes (then paste the printed tables into docs/performance.md):
-#   docs/performance.json, docs/performance.png   the main run: every method and exchange, 1,000 orders
+#   docs/performance.json, docs/performance.png   the main run: every method and exchange (Bybit, Bitget,
+#                                                 OKX, Binance USDⓈ-M), 1,000 orders each
 #   docs/performance-suite.json                   every target workload, ccxt's limiter on and off
-#   docs/performance-okx.json, -binanceusdm.json  OKX and Binance USDⓈ-M, 1,000 orders
 #   docs/performance-floor.json                   zero latency, budgets x1000
 #   docs/performance-bots.json                    four bots on one account (needs redis-server)
 # and on stdout the tables, the CPU per order of this checkout and of the commit before issue 16's
@@ -31,10 +31,6 @@ run batchcancel bench --orders 1000 --symbols 20 --latency-ms 0 --budget-scale 1
     --methods batchcancel-sync,batchcancel-async --json docs/performance-floor.json
 run batchcancel bench --exchange bitget --bitget-account uta --orders 1000 --symbols 20 --latency-ms 50 \
     --repeats 3 --filled 20
-run batchcancel bench --exchange okx --orders 1000 --symbols 20 --latency-ms 50 --repeats 3 --filled 20 \
-    --json docs/performance-okx.json
-run batchcancel bench --exchange binanceusdm --orders 1000 --symbols 20 --latency-ms 50 --repeats 3 \
-    --filled 20 --json docs/performance-binanceusdm.json
 run batchcancel bench --cpu
 run batchcancel demo
 run batchcancel demo --exchange okx

@@ -29,6 +29,18 @@ def test_bots_bench_writes_a_row_per_pacing(redis_url, tmp_path, capsys):
     assert "t3st" not in printed.out + printed.err  # the URL's password is never printed
 
 
+@pytest.mark.parametrize("exchange", ["bybit", "bitget", "okx", "binanceusdm"])
+def test_bots_bench_runs_on_every_exchange_the_bench_knows(redis_url, exchange, capsys):
+    # `batchcancel bench --bots 4` without --exchange runs them all: OKX once ended in a KeyError.
+    status = main(
+        ["bench", "--bots", "2", "--orders", "8", "--symbols", "2", "--exchange", exchange,
+         "--latency-ms", "0", "--repeats", "1", "--budget-store", redis_url, "--quiet"]
+    )  # fmt: skip
+    printed = capsys.readouterr()
+    assert status == 0, printed.err
+    assert "Traceback" not in printed.err
+
+
 def test_bots_bench_refuses_bad_store_urls(capsys):
     assert main(["bench", "--budget-store", "redis://127.0.0.1:6390/0", "--quiet"]) == 2
     assert "--budget-store needs --bots" in capsys.readouterr().err

@@ -24,6 +24,7 @@ from batchcancel.bench.workload import (
     BINANCEUSDM,
     BITGET,
     BYBIT,
+    OKX,
     Seeded,
     Workload,
     audit,
@@ -36,7 +37,12 @@ from batchcancel.bench.workload import (
 
 IN_PROCESS = "in-process"
 SHARED = "shared store"
-_RATE_LIMITED = {BYBIT: frozenset({"10006"}), BITGET: frozenset({"429"}), BINANCEUSDM: frozenset({"-1003"})}
+_RATE_LIMITED = {
+    BYBIT: frozenset({"10006"}),
+    BITGET: frozenset({"429"}),
+    OKX: frozenset({"50011"}),
+    BINANCEUSDM: frozenset({"-1003"}),
+}
 _START_TIMEOUT_S = 120.0
 
 
@@ -145,7 +151,8 @@ class BotsRun:
 def account_bound_s(sandbox: Any, seeded: Sequence[Seeded], rtt_s: float) -> float:
     """The least wall time the account's budgets allow for every bot's orders together.
 
-    Bybit's batch budget counts orders: the single-bot bound over all orders holds. Binance's
+    Bybit's batch budget counts orders, and so do OKX's (per instrument): the single-bot bound
+    over all orders holds. Binance's
     weight counts requests of up to 10 orders of one symbol, each bot's own. Bitget's
     counts requests, and a bot batches only its own orders (futures: one symbol per request), so
     count batch requests: with ``k`` windows, ``k * L_single`` single cancels may take out the
@@ -153,7 +160,7 @@ def account_bound_s(sandbox: Any, seeded: Sequence[Seeded], rtt_s: float) -> flo
     """
     everything = tuple(order for one in seeded for order in one.orders)
     workload = attrs.evolve(seeded[0].workload, orders=len(everything))
-    if seeded[0].exchange == BYBIT:
+    if seeded[0].exchange in (BYBIT, OKX):
         return bound_s(sandbox, Seeded(workload, everything), rtt_s)
     if seeded[0].exchange == BINANCEUSDM:
         # One weight per request of at most 10 orders of one symbol, each bot its own orders.
@@ -204,7 +211,7 @@ def run_bots_once(
     """Seed ``bots`` sets of ``workload`` on a fresh account, cancel them at once, audit them."""
     account = sandbox.add_account()
     credentials = {"apiKey": account.api_key, "secret": account.secret}
-    if workload.exchange == BITGET:
+    if workload.exchange in (BITGET, OKX):  # their keys come with a passphrase
         credentials["password"] = account.password
     seeded = [_seed_for(sandbox, workload, account, n) for n in range(bots)]
     context = multiprocessing.get_context("spawn")

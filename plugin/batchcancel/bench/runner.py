@@ -102,61 +102,73 @@ def measure_once(
     return Measured(seeded, result, audit(sandbox, seeded, result.reported), bound)
 
 
-def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[Row]:
+def bench_sandbox(config: BenchConfig) -> Any:
+    """The sandbox ``config`` runs on (not started: use it as a context manager)."""
     from batchcancel.sandbox import Sandbox
+
+    return Sandbox(
+        latency_ms=config.latency_ms,
+        seed=config.seed,
+        budget_scale=config.budget_scale,
+        bitget_uta=config.bitget_uta,
+    )
+
+
+def run_bench(config: BenchConfig, progress: Progress | None = None, *, sandbox: Any = None) -> list[Row]:
+    """Every method of ``config`` on every exchange, ``repeats`` times each, one row per method.
+
+    ``sandbox``: a running one made by :func:`bench_sandbox` for the same config, kept warm
+    across several calls (the suite alternates calls); None: a fresh one for this call."""
+    if sandbox is None:
+        with bench_sandbox(config) as fresh:
+            return run_bench(config, progress, sandbox=fresh)
     from batchcancel.settings import Settings
 
     progress = progress or Progress(quiet=True)
     settings = Settings(max_concurrency=config.concurrency) if config.concurrency else None
     rows: list[Row] = []
-    with Sandbox(
-        latency_ms=config.latency_ms,
-        seed=config.seed,
-        budget_scale=config.budget_scale,
-        bitget_uta=config.bitget_uta,
-    ) as sandbox:
-        for exchange in config.exchanges:
-            workload = config.workload(exchange)
-            account = " (UTA account, v3)" if config.bitget_uta and exchange == "bitget" else ""
-            progress.line(f"{exchange}{account}: {workload.describe()}")
-            for method in config.methods:
-                runs: list[Measured] = []
-                for repeat in range(config.repeats):
-                    label = f"{method} on {exchange}, run {repeat + 1}/{config.repeats}"
-                    one = measure_once(
-                        sandbox,
-                        workload,
-                        method,
-                        rtt_s=config.latency_ms / 1000,
-                        settings=settings,
-                        progress=progress,
-                        label=label,
-                        ccxt_limiter=config.ccxt_limiter,
-                        kind=config.kind,
-                    )
-                    runs.append(one)
-                    if method == config.methods[0] and repeat == 0 and config.kind == ORDERS_WORKLOAD:
-                        fewest = minimum_requests(one.seeded, config.bitget_uta)
-                        progress.line(
-                            f"  bound {one.bound_s:.3f} s; fewest possible requests "
-                            f"{fewest} (batches at the documented maximum)"
-                        )
-                    progress.line(
-                        f"  {label}: {one.result.wall_s:.3f} s, {one.result.requests} requests, "
-                        f"{one.audit.unaccounted} unaccounted"
-                        + (f" ({_errors(one.result)})" if one.result.errors else "")
-                    )
-                rows.append(
-                    make_row(
-                        method,
-                        exchange,
-                        workload.orders,
-                        [r.result.wall_s for r in runs],
-                        [r.result.requests for r in runs],
-                        [r.audit.unaccounted for r in runs],
-                        runs[0].bound_s,
-                    )
+    for exchange in config.exchanges:
+        workload = config.workload(exchange)
+        account = " (UTA account, v3)" if config.bitget_uta and exchange == "bitget" else ""
+        progress.line(f"{exchange}{account}: {workload.describe()}")
+        for method in config.methods:
+            runs: list[Measured] = []
+            for repeat in range(config.repeats):
+                label = f"{method} on {exchange}, run {repeat + 1}/{config.repeats}"
+                one = measure_once(
+                    sandbox,
+                    workload,
+                    method,
+                    rtt_s=config.latency_ms / 1000,
+                    settings=settings,
+                    progress=progress,
+                    label=label,
+                    ccxt_limiter=config.ccxt_limiter,
+                    kind=config.kind,
                 )
+                runs.append(one)
+                if method == config.methods[0] and repeat == 0 and config.kind == ORDERS_WORKLOAD:
+                    fewest = minimum_requests(one.seeded, config.bitget_uta)
+                    progress.line(
+                        f"  bound {one.bound_s:.3f} s; fewest possible requests "
+                        f"{fewest} (batches at the documented maximum)"
+                    )
+                progress.line(
+                    f"  {label}: {one.result.wall_s:.3f} s, {one.result.requests} requests, "
+                    f"{one.audit.unaccounted} unaccounted"
+                    + (f" ({_errors(one.result)})" if one.result.errors else "")
+                )
+            rows.append(
+                make_row(
+                    method,
+                    exchange,
+                    workload.orders,
+                    [r.result.wall_s for r in runs],
+                    [r.result.requests for r in runs],
+                    [r.audit.unaccounted for r in runs],
+                    runs[0].bound_s,
+                )
+            )
     return rows
 
 

@@ -18,7 +18,7 @@ import attrs
 
 from batchcancel.bench.methods import BATCHCANCEL_ASYNC, BATCHCANCEL_SYNC
 from batchcancel.bench.report import Progress, Row, make_row
-from batchcancel.bench.runner import BenchConfig, run_bench
+from batchcancel.bench.runner import BenchConfig, bench_sandbox, run_bench
 
 METHODS = (BATCHCANCEL_SYNC, BATCHCANCEL_ASYNC)
 
@@ -84,20 +84,24 @@ def run_suite(
     results: list[SuiteRow] = []
     for case in cases:
         runs: dict[tuple[bool, str, str], list[Row]] = {}
-        for repeat in range(repeats):
-            for limiter in (True, False):
-                progress.line(
-                    f"suite: {case.name}, ccxt's limiter {'on' if limiter else 'off'}, "
-                    f"run {repeat + 1}/{repeats}"
-                )
-                config = BenchConfig(
-                    exchanges=case.exchanges, orders=case.orders, symbols=case.symbols,
-                    categories=dict(case.categories), latency_ms=case.latency_ms,
-                    budget_scale=case.budget_scale, repeats=1, seed=seed, methods=METHODS,
-                    filled=case.filled, ccxt_limiter=limiter,
-                )  # fmt: skip
-                for row in run_bench(config, progress):
-                    runs.setdefault((limiter, row.method, row.exchange), []).append(row)
+        config = BenchConfig(
+            exchanges=case.exchanges, orders=case.orders, symbols=case.symbols,
+            categories=dict(case.categories), latency_ms=case.latency_ms,
+            budget_scale=case.budget_scale, repeats=1, seed=seed, methods=METHODS,
+            filled=case.filled,
+        )  # fmt: skip
+        # One sandbox per case, as run_bench keeps one over its repeats: a fresh one per run would
+        # time every run cold (its first requests), not the warm repeats the other tables time.
+        with bench_sandbox(config) as sandbox:
+            for repeat in range(repeats):
+                for limiter in (True, False):
+                    progress.line(
+                        f"suite: {case.name}, ccxt's limiter {'on' if limiter else 'off'}, "
+                        f"run {repeat + 1}/{repeats}"
+                    )
+                    one = attrs.evolve(config, ccxt_limiter=limiter)
+                    for row in run_bench(one, progress, sandbox=sandbox):
+                        runs.setdefault((limiter, row.method, row.exchange), []).append(row)
         for limiter in (True, False):
             for (on, _, _), rows in runs.items():
                 if on == limiter:
