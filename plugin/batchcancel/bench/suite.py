@@ -90,8 +90,8 @@ def run_suite(
             budget_scale=case.budget_scale, repeats=1, seed=seed, methods=METHODS,
             filled=case.filled,
         )  # fmt: skip
-        # One sandbox per case, as run_bench keeps one over its repeats: a fresh one per run would
-        # time every run cold (its first requests), not the warm repeats the other tables time.
+        # One sandbox per case, as run_bench keeps one over its repeats: the suite's runs are then
+        # timed as the main table's are.
         with bench_sandbox(config) as sandbox:
             for repeat in range(repeats):
                 for limiter in (True, False):
