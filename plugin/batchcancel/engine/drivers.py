@@ -42,7 +42,10 @@ class Job(Protocol):
 
     def ready_calls(self, now: float, slots: int) -> list[Sent]: ...
 
-    def next_wakeup(self, now: float) -> float: ...
+    def next_wakeup(self, now: float) -> float:
+        """When to plan again with no answer in between; asked with the ``now`` that the
+        ``ready_calls`` just before was given."""
+        ...
 
     def on_result(
         self,
@@ -249,6 +252,14 @@ class _Workers:
             self.done.put((call, _call_sync(self._exchange, call)))
 
 
+# Both drivers ask the job when to wake at the instant it planned at ("planned"), not at a later
+# clock reading. A job's next_wakeup(now) lists what waits for a time still ahead of `now` (a
+# retry's not_before). Asked later, a retry that was not due when ready_calls looked but is due by
+# then is in neither answer, and with nothing in flight the loop would sleep until the deadline
+# with the retry never sent (seen: a kill switch idle for its whole 30 s on a loaded machine).
+# Asked at the planning instant, the retry is in the answer and the pause is 0.
+
+
 def drive_sync(job: Job, exchange: Any, concurrency: int) -> CancelReport:
     started = time.monotonic()
     _capture_headers_per_thread(exchange)
@@ -256,16 +267,17 @@ def drive_sync(job: Job, exchange: Any, concurrency: int) -> CancelReport:
     workers = _Workers(exchange, concurrency)
     try:
         while not job.done:
-            now = time.time()
-            for call in job.ready_calls(now, concurrency - workers.busy):
+            planned = time.time()
+            for call in job.ready_calls(planned, concurrency - workers.busy):
                 workers.submit(call)
             if job.done:
                 break
+            wake = job.next_wakeup(planned)  # at the planning instant (see above drive_sync)
             now = time.time()
             if now >= job.deadline and workers.busy:
                 job.expire(now)  # what is still in flight ends FAILED, state unknown
                 break
-            pause = max(0.0, min(job.next_wakeup(now), job.deadline) - now)
+            pause = max(0.0, min(wake, job.deadline) - now)
             if workers.busy:
                 finished = workers.take(pause)
                 while finished is not None:
@@ -287,16 +299,17 @@ async def drive_async(job: Job, exchange: Any, concurrency: int) -> CancelReport
     inflight: dict[asyncio.Task[Result], Sent] = {}
     try:
         while not job.done:
-            now = time.time()
-            for call in job.ready_calls(now, concurrency - len(inflight)):
+            planned = time.time()
+            for call in job.ready_calls(planned, concurrency - len(inflight)):
                 inflight[asyncio.ensure_future(_call_async(exchange, call))] = call
             if job.done:
                 break
+            wake = job.next_wakeup(planned)  # at the planning instant (see above drive_sync)
             now = time.time()
             if now >= job.deadline and inflight:
                 job.expire(now)  # the tasks are cancelled below; their orders end FAILED, state unknown
                 break
-            pause = max(0.0, min(job.next_wakeup(now), job.deadline) - now)
+            pause = max(0.0, min(wake, job.deadline) - now)
             if inflight:
                 finished, _ = await asyncio.wait(inflight, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
                 for task in finished:
