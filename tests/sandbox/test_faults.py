@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import ccxt
@@ -187,6 +188,27 @@ def test_latency_is_a_round_trip_the_request_applied_halfway(sandbox: Sandbox, r
     worker.join(timeout=10)
     assert answered and answered[0] - sent >= 0.8
     assert sandbox.log[-1].finished - sandbox.log[-1].started >= 0.8
+
+
+@pytest.mark.parametrize("clear", ["reset", "clear_log"])
+def test_a_request_held_past_a_clear_stays_out_of_the_new_log(sandbox: Sandbox, clear: str) -> None:
+    """A held answer that finishes after ``reset()`` / ``clear_log()`` belongs to what came before
+    (a previous test, on a shared sandbox): the new log neither counts it nor tells listeners."""
+    ex = sandbox.client("bybit", enableRateLimit=False, timeout=200)
+    ex.load_markets()
+    order = sandbox.seed_orders("bybit", {"BTC/USDT": 1})[0]
+    sandbox.inject(BYBIT_CANCEL, "timeout_applied", hold_s=0.6)
+    heard: list[str] = []
+    sandbox.on_request(lambda entry: heard.append(entry.path))
+    with pytest.raises(ccxt.RequestTimeout):
+        ex.cancel_order(order.order_id, "BTC/USDT")
+    getattr(sandbox, clear)()  # while the sandbox still holds the answer
+    after = sandbox.seed_orders("bybit", {"BTC/USDT": 1})[0]
+    time.sleep(0.8)  # the hold is over: the held answer has been written (to nobody)
+    assert sandbox.count(BYBIT_CANCEL) == 0 and BYBIT_CANCEL not in heard
+    ex.cancel_order(after.order_id, "BTC/USDT")  # what comes after the clear is logged as ever
+    assert [e.path for e in sandbox.log if e.path == BYBIT_CANCEL] == [BYBIT_CANCEL]
+    assert heard[-1] == BYBIT_CANCEL
 
 
 def test_unknown_fault_is_refused(sandbox: Sandbox) -> None:

@@ -30,14 +30,25 @@ class RequestLog:
         self._lock = threading.Lock()
         self._entries: list[ServedRequest] = []
         self._listeners: list[Callable[[ServedRequest], None]] = []
+        self._generation = 0  # how many times the log was cleared
+
+    @property
+    def generation(self) -> int:
+        """Taken when a request arrives and handed back to :meth:`append` with its entry."""
+        return self._generation
 
     def subscribe(self, listener: Callable[[ServedRequest], None]) -> None:
         """Call ``listener`` with every entry as it is appended (on the serving thread)."""
         with self._lock:
             self._listeners.append(listener)
 
-    def append(self, entry: ServedRequest) -> None:
+    def append(self, entry: ServedRequest, generation: int | None = None) -> None:
+        """Record ``entry``, unless the log was cleared since its request arrived (``generation``
+        taken then): a request held past a ``reset()`` or ``clear_log()`` (latency, a timeout
+        fault) belongs to what came before, not to the test or run that cleared the log."""
         with self._lock:
+            if generation is not None and generation != self._generation:
+                return
             self._entries.append(entry)
             listeners = list(self._listeners)
         for listener in listeners:  # outside the lock: a slow listener must not stall other threads
@@ -50,6 +61,7 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._generation += 1
 
     def count(self, path: str | None = None, exchange: str | None = None) -> int:
         with self._lock:

@@ -89,7 +89,7 @@ class Router:
         return self.fallback
 
     def serve(self, request: HttpRequest, handler: _Handler) -> None:
-        started = time.time()
+        started, generation = time.time(), self.log.generation
         exchange = self.server_for(request.path)
         delay = self.latency.delay_s(request.path)
         if delay:
@@ -101,7 +101,7 @@ class Router:
         if fault is not None and fault.kind in (RESET, TIMEOUT_NOT_APPLIED):
             if fault.kind == TIMEOUT_NOT_APPLIED:
                 self.stopping.wait(fault.hold_s)
-            self._log(exchange, request, None, fault, started)
+            self._log(exchange, request, None, fault, started, generation)
             handler.drop_connection(hard=fault.kind == RESET)
             return
         try:
@@ -121,7 +121,7 @@ class Router:
         if fault is not None and fault.kind == TIMEOUT_APPLIED:
             self.stopping.wait(fault.hold_s)
         # Logged before the bytes leave: whoever has seen the response finds it in the log.
-        self._log(exchange, request, reply, fault, started)
+        self._log(exchange, request, reply, fault, started, generation)
         trickle = fault.hold_s if fault is not None and fault.kind == TRICKLE else 0.0
         handler.send(reply.status, reply.headers, body, trickle_s=trickle, stopping=self.stopping)
 
@@ -132,6 +132,7 @@ class Router:
         reply: Reply | None,
         fault: Fault | None,
         started: float,
+        generation: int,
     ) -> None:
         self.log.append(
             ServedRequest(
@@ -147,7 +148,8 @@ class Router:
                 finished=time.time(),
                 fault=fault.kind if fault else None,
                 budget_left=_budget_left(reply),
-            )
+            ),
+            generation,
         )
 
     def _reply(self, exchange: ExchangeServer, request: HttpRequest, fault: Fault | None) -> Reply:
